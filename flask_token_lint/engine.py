@@ -1,0 +1,178 @@
+"""The engine: one walk over an ``ast`` tree, rules dispatched by node type.
+
+Every front-end (flake8, pylint, the CLI) hands the engine a tree or source
+text and turns the findings into its own format; no rule logic lives in the
+adapters. Before parsing, the raw text is scanned for the trigger words of the
+selected rules, and a file that mentions none of them is never parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from flask_token_lint.guards import GuardAnalysis
+from flask_token_lint.jwt_calls import DecodeCall, read_decode_call
+from flask_token_lint.module_facts import ModuleFacts
+from flask_token_lint.rule import Rule, all_rules
+from flask_token_lint.scopes import SCOPE_NODES, Scope
+from flask_token_lint.settings import Settings
+from flask_token_lint.values import Value, ValueAnalysis
+
+UNPARSABLE = "FTL001"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int
+    col: int  # 0-based, as ``ast`` gives it (UTF-8 bytes into the line)
+    code: str
+    message: str
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+class Context:
+    """What a rule may ask while it looks at one node."""
+
+    def __init__(self, module: ModuleFacts, settings: Settings, scope: Scope) -> None:
+        self.module = module
+        self.settings = settings
+        self.scope = scope
+        self.values = ValueAnalysis()
+        self.guards = GuardAnalysis(self.values)
+
+    def qualname(self, node: ast.AST) -> str | None:
+        return self.module.qualname(node)
+
+    def value_of(self, node: ast.expr) -> Value | None:
+        return self.values.value_of(node, self.scope)
+
+    def leak_of(self, node: ast.expr) -> str | None:
+        return self.values.leak_of(node, self.scope)
+
+    def string_of(self, node: ast.expr) -> str | None:
+        return self.values.string_of(node, self.scope)
+
+    def constant_of(self, node: ast.expr) -> ast.expr:
+        return self.values.constant_of(node, self.scope)
+
+    def is_guarded(self, node: ast.AST) -> bool:
+        return self.guards.is_guarded(node, self.scope)
+
+    def decode_call(self, node: ast.Call) -> DecodeCall | None:
+        return read_decode_call(node, self.scope, self.values)
+
+
+class Engine:
+    """Runs the selected rules over files; reusable across files."""
+
+    def __init__(self, selected: Iterable[str] | None = None, settings: Settings | None = None) -> None:
+        registry = all_rules()
+        codes = set(registry) if selected is None else set(selected) & set(registry)
+        self.settings = settings or Settings()
+        self.report_unparsable = UNPARSABLE in codes
+        self.rules: list[Rule] = [registry[code]() for code in sorted(codes) if registry[code].node_types]
+        self.dispatch: dict[type[ast.AST], list[Rule]] = {}
+        for rule in self.rules:
+            for node_type in rule.node_types:
+                self.dispatch.setdefault(node_type, []).append(rule)
+        triggers = set()
+        for rule in self.rules:
+            triggers.update(rule.triggers)
+        if all(rule.triggers for rule in self.rules) and triggers:
+            self._prefilter: re.Pattern[str] | None = re.compile("|".join(map(re.escape, sorted(triggers))))
+        else:
+            self._prefilter = None
+
+    def might_match(self, text: str) -> bool:
+        """False when no selected rule can fire on ``text`` (it names none of their triggers)."""
+        if not self.rules:
+            return False
+        return self._prefilter is None or self._prefilter.search(text) is not None
+
+    def check_source(self, source: bytes | str, filename: str = "<unknown>") -> list[Finding]:
+        """Decode, prefilter, parse and check one file's contents."""
+        try:
+            text = decode_source(source)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+            return self._unparsable(f"cannot decode the file: {error}", 1, 0)
+        if not self.might_match(text):
+            return []
+        try:
+            tree = ast.parse(text, filename=filename)
+        except SyntaxError as error:
+            line = error.lineno or 1
+            col = max((error.offset or 1) - 1, 0)
+            return self._unparsable(f"{type(error).__name__}: {error.msg}", line, col)
+        except ValueError as error:  # null bytes, on the Pythons that raise it
+            return self._unparsable(f"cannot parse the file: {error}", 1, 0)
+        except (RecursionError, MemoryError):
+            return self._unparsable("the file is nested too deeply to parse", 1, 0)
+        return self.check_tree(tree)
+
+    def check_tree(self, tree: ast.Module, lines: Sequence[str] | None = None) -> list[Finding]:
+        """Check a parsed module; ``lines``, when given, is used for the prefilter."""
+        if lines is not None and not self.might_match("".join(lines)):
+            return []
+        if not self.rules:
+            return []
+        module = ModuleFacts(tree)
+        root = Scope(tree, None, module)
+        ctx = Context(module, self.settings, root)
+        findings: list[Finding] = []
+        dispatch = self.dispatch
+        stack: list[tuple[ast.AST, Scope]] = [(tree, root)]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and scope is not root:
+                module.add_import(node)
+            elif isinstance(node, ast.Assign) and scope is not root:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        module.note_assignment(target.id, node.value)
+            rules = dispatch.get(type(node))
+            if rules:
+                ctx.scope = scope
+                for rule in rules:
+                    for reported, arguments in rule.check(node, ctx):
+                        findings.append(
+                            Finding(
+                                reported.lineno,
+                                reported.col_offset,
+                                rule.code,
+                                rule.message.format(**arguments),
+                                reported.end_lineno,
+                                reported.end_col_offset,
+                            )
+                        )
+            children = list(ast.iter_child_nodes(node))
+            if isinstance(node, SCOPE_NODES) and node is not tree:
+                inner = Scope(node, scope, module)
+                body = {id(statement) for statement in node.body}
+                for child in reversed(children):
+                    runs_inside = id(child) in body or isinstance(child, ast.arguments)
+                    stack.append((child, inner if runs_inside else scope))
+            else:
+                stack.extend((child, scope) for child in reversed(children))
+        findings.sort()
+        return findings
+
+    def _unparsable(self, message: str, line: int, col: int) -> list[Finding]:
+        if not self.report_unparsable:
+            return []
+        rule = all_rules()[UNPARSABLE]
+        return [Finding(line, col, UNPARSABLE, rule.message.format(reason=message))]
+
+
+def decode_source(source: bytes | str) -> str:
+    """Text of a Python file, honouring a BOM or ``# -*- coding -*-`` line."""
+    if isinstance(source, str):
+        return source
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = source.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text

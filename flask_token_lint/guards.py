@@ -1,0 +1,144 @@
+"""Does a Bearer-scheme check dominate a node?
+
+A check is ``header.startswith(...)``, a comparison of the scheme part
+(``parts[0].lower() == "bearer"``, ``scheme != "Bearer"``, ``auth[:7] ==
+...``), a regex match of the header, or a name bound to one of these. A check
+dominates a node when the node sits in the branch the check allows (``if``
+body, ``else`` of a negated test, ``and`` operands after it, the true arm of a
+conditional expression), or when an earlier statement of an enclosing block
+leaves the function when the check fails (``if not ok: abort(401)``,
+``assert ok``).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.scopes import Scope
+from flask_token_lint.values import Kind, ValueAnalysis
+
+_REGEX_FUNCTIONS = frozenset({"re.match", "re.fullmatch", "re.search"})
+_REGEX_METHODS = frozenset({"match", "fullmatch", "search"})
+_EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit"})
+_POSITIVE_OPS = (ast.Eq, ast.In, ast.Is)
+_NEGATIVE_OPS = (ast.NotEq, ast.NotIn, ast.IsNot)
+_STATEMENT_LISTS = ("body", "orelse", "finalbody")
+
+
+class GuardAnalysis:
+    def __init__(self, values: ValueAnalysis) -> None:
+        self.values = values
+
+    def _kind(self, node: ast.expr, scope: Scope) -> Kind | None:
+        value = self.values.value_of(node, scope)
+        return None if value is None else value.kind
+
+    def polarity(self, test: ast.expr, scope: Scope, depth: int = 0) -> int:
+        """+1 when ``test`` being true means the scheme was checked, -1 when false does."""
+        if depth > 20:
+            return 0
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return -self.polarity(test.operand, scope, depth + 1)
+        if isinstance(test, ast.Name):
+            bindings = list(scope.lookup(test.id))
+            if len(bindings) == 1 and bindings[0][0].index is None and not bindings[0][0].iterates:
+                return self.polarity(bindings[0][0].value, scope, depth + 1)
+            return 0
+        if isinstance(test, ast.NamedExpr):
+            return self.polarity(test.value, scope, depth + 1)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            operands = (test.left, test.comparators[0])
+            if not any(self._kind(o, scope) is Kind.SCHEME for o in operands):
+                if not (isinstance(test.ops[0], (ast.In, ast.NotIn)) and self._kind(operands[1], scope) is Kind.AUTH_HEADER):
+                    return 0
+            if isinstance(test.ops[0], _POSITIVE_OPS):
+                return 1
+            return -1 if isinstance(test.ops[0], _NEGATIVE_OPS) else 0
+        if isinstance(test, ast.Call):
+            func = test.func
+            if isinstance(func, ast.Attribute) and func.attr == "startswith":
+                return 1 if self._kind(func.value, scope) in (Kind.AUTH_HEADER, Kind.SCHEME) else 0
+            if scope.module.qualname(func) in _REGEX_FUNCTIONS:
+                subject = test.args[1] if len(test.args) > 1 else None
+            elif isinstance(func, ast.Attribute) and func.attr in _REGEX_METHODS:
+                subject = test.args[0] if test.args else None
+            elif scope.module.is_builtin(func, "bool") and len(test.args) == 1:
+                return self.polarity(test.args[0], scope, depth + 1)
+            else:
+                return 0
+            return 1 if subject is not None and self._kind(subject, scope) is Kind.AUTH_HEADER else 0
+        return 0
+
+    def asserts(self, test: ast.expr, scope: Scope) -> bool:
+        """``test`` true implies the scheme was checked."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return any(self.asserts(v, scope) for v in test.values)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.BoolOp):
+            return self.negates(test.operand, scope)
+        return self.polarity(test, scope) == 1
+
+    def negates(self, test: ast.expr, scope: Scope) -> bool:
+        """``test`` false implies the scheme was checked."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            return any(self.negates(v, scope) for v in test.values)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.BoolOp):
+            return self.asserts(test.operand, scope)
+        return self.polarity(test, scope) == -1
+
+    def is_guarded(self, node: ast.AST, scope: Scope) -> bool:
+        for child, parent in scope.ancestors(node):
+            if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
+                if child in parent.body and self.asserts(parent.test, scope):
+                    return True
+                if child in parent.orelse and self.negates(parent.test, scope):
+                    return True
+            elif isinstance(parent, ast.IfExp):
+                if child is parent.body and self.asserts(parent.test, scope):
+                    return True
+                if child is parent.orelse and self.negates(parent.test, scope):
+                    return True
+            elif isinstance(parent, ast.BoolOp):
+                earlier = parent.values[: parent.values.index(child)]
+                check = self.asserts if isinstance(parent.op, ast.And) else self.negates
+                if any(check(value, scope) for value in earlier):
+                    return True
+            if isinstance(child, ast.stmt) and self._exited_before(child, parent, scope):
+                return True
+        return False
+
+    def _exited_before(self, stmt: ast.stmt, parent: ast.AST, scope: Scope) -> bool:
+        """An earlier statement of ``stmt``'s block leaves when the check fails."""
+        for field in _STATEMENT_LISTS:
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and stmt in block:
+                return any(self._exits_unless_checked(s, scope) for s in block[: block.index(stmt)])
+        return False
+
+    def _exits_unless_checked(self, stmt: ast.stmt, scope: Scope) -> bool:
+        if isinstance(stmt, ast.Assert):
+            return self.asserts(stmt.test, scope)
+        if isinstance(stmt, ast.If):
+            if self.negates(stmt.test, scope) and terminates(stmt.body, scope):
+                return True
+            return bool(stmt.orelse) and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope)
+        return False
+
+
+def terminates(body: list[ast.stmt], scope: Scope) -> bool:
+    """The block never falls through: it returns, raises, aborts or exits."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return True
+    if isinstance(last, ast.If):
+        return terminates(last.body, scope) and terminates(last.orelse, scope)
+    if isinstance(last, (ast.With, ast.AsyncWith)):
+        return terminates(last.body, scope)
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        func = last.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name == "abort" or scope.module.qualname(func) in _EXIT_FUNCTIONS:
+            return True
+        return any(scope.module.is_builtin(func, b) for b in ("exit", "quit"))
+    return False

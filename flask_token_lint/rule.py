@@ -1,0 +1,84 @@
+"""The shape of a rule: everything about one check lives on its class.
+
+Code, pylint symbol, message, metadata, fix safety, documentation and the
+bad/good examples are class attributes, so the docs, ``explain`` and the tests
+are all derived from one place and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterator
+
+if TYPE_CHECKING:
+    from flask_token_lint.engine import Context
+
+
+class Severity(enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FixSafety(enum.Enum):
+    NONE = "none"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Docs:
+    """Rule documentation under the fixed headings of every rule page."""
+
+    what: str
+    why: str
+    references: tuple[str, ...] = ()
+
+
+OWASP_API2 = "API2:2023 Broken Authentication"
+OWASP_API8 = "API8:2023 Security Misconfiguration"
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+class Rule:
+    """Base class of every rule; concrete subclasses register themselves."""
+
+    code: ClassVar[str]
+    symbol: ClassVar[str]
+    message: ClassVar[str]  # str.format template filled from the finding
+    severity: ClassVar[Severity]
+    cwe: ClassVar[tuple[str, ...]]
+    owasp: ClassVar[str]
+    fix: ClassVar[FixSafety] = FixSafety.NONE
+    fix_title: ClassVar[str] = ""
+    default_enabled: ClassVar[bool] = True
+    # Node types the engine hands to ``check``.
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    # Substrings of which at least one must occur in a file for the rule to
+    # possibly fire there; the prefilter skips files matching no selected rule.
+    triggers: ClassVar[tuple[str, ...]] = ()
+    docs: ClassVar[Docs]
+    bad_examples: ClassVar[tuple[str, ...]]
+    good_examples: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            return  # an intermediate base class, not a rule
+        if cls.code in _REGISTRY:
+            raise ValueError(f"duplicate rule code {cls.code}")
+        _REGISTRY[cls.code] = cls
+
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[tuple[ast.AST, dict[str, str]]]:
+        """Yield ``(node_to_report, message_arguments)`` for each finding."""
+        raise NotImplementedError
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule by code, in code order."""
+    import flask_token_lint.rules  # noqa: F401  (registers the rule classes)
+
+    return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,95 @@
+"""FTL201: cutting the token out of ``Authorization`` without checking it says ``Bearer``."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.values import Kind
+
+_CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})
+
+
+class BearerSchemeUnchecked(Rule):
+    code = "FTL201"
+    symbol = "bearer-scheme-unchecked"
+    message = "Token cut from {header} without checking the Bearer scheme"
+    severity = Severity.HIGH
+    cwe = ("CWE-287",)
+    owasp = OWASP_API2
+    node_types = (ast.Subscript, ast.Call, ast.Assign)
+    triggers = ("uthorization", "UTHORIZATION")
+    docs = Docs(
+        what=(
+            "Finds a token cut from an Authorization header value with no scheme check on the way: "
+            '`split(" ")[1]`, `split()[1]`, `split(None, 1)[1]`, `partition(" ")[2]`, `[7:]`, '
+            '`replace("Bearer ", "")`, `scheme, token = auth.split()`, directly on the header or through '
+            "local names."
+        ),
+        why=(
+            "`Basic dXNlcjpwYXNz`, `Token abc` or any other scheme is then taken as a bearer token: Basic "
+            "credentials reach the JWT decoder (and its error logs), and an API that accepts several schemes "
+            "confuses them. The check is silent after a dominating `startswith(\"Bearer \")`, a "
+            "case-insensitive comparison of the scheme part, a regex match, or an early `abort`/`return`/"
+            "`raise` when the check fails."
+        ),
+        references=(
+            "https://datatracker.ietf.org/doc/html/rfc6750#section-2.1",
+            "https://cwe.mitre.org/data/definitions/287.html",
+        ),
+    )
+    bad_examples = (
+        'from flask import request\n\ndef token():\n    return request.headers.get("Authorization").split(" ")[1]\n',
+        'from flask import request\n\ndef token():\n    auth = request.headers["Authorization"]\n    return auth[7:]\n',
+    )
+    good_examples = (
+        'from flask import abort, request\n\ndef token():\n    auth = request.headers.get("Authorization", "")\n'
+        '    if not auth.startswith("Bearer "):\n        abort(401)\n    return auth.split(" ")[1]\n',
+        'from flask import request\n\ndef token():\n    scheme, _, value = request.headers.get("Authorization", "").partition(" ")\n'
+        '    return value if scheme.lower() == "bearer" else None\n',
+    )
+
+    def check(self, node, ctx):
+        if isinstance(node, ast.Assign):
+            yield from self._check_unpacking(node, ctx)
+            return
+        value = ctx.value_of(node)
+        if value is None or value.kind is not Kind.TOKEN:
+            return
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not isinstance(func, ast.Attribute) or func.attr not in _CUTTING_METHODS:
+                return
+            base = ctx.value_of(func.value)
+            if base is None or base.kind is not Kind.AUTH_HEADER:
+                return
+        elif not isinstance(node, ast.Subscript):
+            return
+        if not ctx.is_guarded(node):
+            yield node, {"header": value.label}
+
+    def _check_unpacking(self, node: ast.Assign, ctx):
+        """``scheme, token = auth.split()``: every use of the token must be checked."""
+        targets = [t for t in node.targets if isinstance(t, (ast.Tuple, ast.List)) and len(t.elts) > 1]
+        if not targets:
+            return
+        parts = ctx.value_of(node.value)
+        if parts is None or parts.kind is not Kind.PARTS or ctx.is_guarded(node):
+            return
+        token_names = {
+            element.id
+            for target in targets
+            for element in target.elts[1:]
+            if isinstance(element, ast.Name) and element.id != "_"
+        }
+        loads = ctx.scope.facts.loads
+        end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+        uses = [
+            use
+            for name in token_names
+            for use in loads.get(name, ())
+            if (use.lineno, use.col_offset) >= end
+        ]
+        if uses and all(ctx.is_guarded(use) for use in uses):
+            return
+        yield node.value, {"header": parts.label}

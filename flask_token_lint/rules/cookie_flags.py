@@ -1,0 +1,191 @@
+"""FTL401-FTL403: the flags that keep a credential cookie on HTTPS, away from scripts and other sites.
+
+The three rules share one reading of a ``set_cookie`` call: which cookie it
+sets, whether it carries a credential, and which flags it passes.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from flask_token_lint.credentials import is_credential_name
+from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import dotted
+from flask_token_lint.rule import OWASP_API8, Docs, FixSafety, Rule, Severity
+from flask_token_lint.values import holds_token
+
+# Werkzeug's Response.set_cookie, in positional order.
+_PARAMETERS = ("key", "value", "max_age", "expires", "path", "domain", "secure", "httponly", "samesite")
+_REFERENCES = (
+    "https://flask.palletsprojects.com/en/stable/security/#set-cookie-options",
+    "https://developer.mozilla.org/en-US/docs/Web/HTTP/Cookies#restrict_access_to_cookies",
+)
+
+
+@dataclass
+class CookieCall:
+    label: str  # the cookie's name for messages
+    arguments: dict[str, ast.expr]
+
+    def flag(self, name: str, ctx: Context) -> ast.expr | None:
+        value = self.arguments.get(name)
+        return None if value is None else ctx.constant_of(value)
+
+    def flag_is(self, name: str, expected: object, ctx: Context) -> bool:
+        value = self.flag(name, ctx)
+        return isinstance(value, ast.Constant) and value.value is expected
+
+    def flag_missing_or_false(self, name: str, ctx: Context) -> bool:
+        value = self.arguments.get(name)
+        return value is None or self.flag_is(name, False, ctx)
+
+
+def read_set_cookie(node: ast.Call, ctx: Context) -> CookieCall | None:
+    """The credential cookie a ``set_cookie`` call sets, or None when it does not apply."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "set_cookie":
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None  # ``**kwargs``: the flags are not known
+    arguments = dict(zip(_PARAMETERS, node.args))
+    arguments.update((k.arg, k.value) for k in node.keywords if k.arg)
+    if _is_deletion(arguments, ctx):
+        return None
+    name_node = arguments.get("key")
+    name = None if name_node is None else ctx.string_of(name_node)
+    label = repr(name) if name is not None else "holding a credential"
+    if ctx.settings.cookie_scope == "all":
+        return CookieCall(label if name is not None else "(name computed at run time)", arguments)
+    if name is not None:
+        credential = is_credential_name(name)
+    else:
+        credential = name_node is not None and _names_credential(name_node)
+    value = arguments.get("value")
+    if not credential and value is not None:
+        credential = holds_token(ctx.values, value, ctx.scope)
+    return CookieCall(label, arguments) if credential else None
+
+
+def _names_credential(node: ast.expr) -> bool:
+    """A computed cookie name whose spelling says credential (``SESSION_COOKIE_NAME``)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return is_credential_name(node.slice.value)
+    path = dotted(node)
+    return path is not None and is_credential_name(path.rsplit(".", 1)[-1])
+
+
+def _is_deletion(arguments: dict[str, ast.expr], ctx: Context) -> bool:
+    value = arguments.get("value")
+    if value is None or ctx.string_of(value) == "":
+        return True
+    for name in ("max_age", "expires"):
+        given = arguments.get(name)
+        if given is not None:
+            given = ctx.constant_of(given)
+            if isinstance(given, ast.Constant) and given.value in (0, "0") and given.value is not False:
+                return True
+    return False
+
+
+class _CookieFlagRule(Rule):
+    severity = Severity.MEDIUM
+    owasp = OWASP_API8
+    node_types = (ast.Call,)
+    triggers = ("set_cookie",)
+
+    def check(self, node, ctx):
+        cookie = read_set_cookie(node, ctx)
+        if cookie is not None and self.missing(cookie, ctx):
+            yield node, {"cookie": cookie.label}
+
+    def missing(self, cookie: CookieCall, ctx: Context) -> bool:
+        raise NotImplementedError
+
+
+class CookieMissingSecure(_CookieFlagRule):
+    code = "FTL401"
+    symbol = "cookie-missing-secure"
+    message = "Cookie {cookie} is set without secure=True"
+    cwe = ("CWE-614",)
+    fix = FixSafety.SAFE
+    fix_title = "Add secure=True"
+    docs = Docs(
+        what="Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`.",
+        why=(
+            "Without `Secure`, the browser also sends the cookie over plain http: one request to an http "
+            "link, or a network attacker injecting one, hands the session to anyone on the path. Deletions "
+            "(`max_age=0`, empty value), `delete_cookie`, flags computed at run time and `**kwargs` stay silent."
+        ),
+        references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/614.html"),
+    )
+    bad_examples = ('def login(resp, token):\n    resp.set_cookie("session", token, httponly=True, samesite="Lax")\n',)
+    good_examples = (
+        'def login(resp, token):\n    resp.set_cookie("session", token, secure=True, httponly=True, samesite="Lax")\n',
+        'def logout(resp):\n    resp.delete_cookie("session")\n',
+    )
+
+    def missing(self, cookie, ctx):
+        return cookie.flag_missing_or_false("secure", ctx)
+
+
+class CookieMissingHttponly(_CookieFlagRule):
+    code = "FTL402"
+    symbol = "cookie-missing-httponly"
+    message = "Cookie {cookie} is set without httponly=True"
+    cwe = ("CWE-1004",)
+    fix = FixSafety.UNSAFE
+    fix_title = "Add httponly=True"
+    docs = Docs(
+        what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
+        why=(
+            "Without `HttpOnly`, any script on the page can read the cookie: one XSS bug turns into a stolen "
+            "session or token. The fix is unsafe because front-end code that reads the cookie stops working."
+        ),
+        references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1004.html"),
+    )
+    bad_examples = ('def login(resp, token):\n    resp.set_cookie("access_token", token, secure=True, samesite="Lax")\n',)
+    good_examples = (
+        'def login(resp, token):\n    resp.set_cookie("access_token", token, secure=True, httponly=True, samesite="Lax")\n',
+        'def prefs(resp):\n    resp.set_cookie("theme", "dark")\n',
+    )
+
+    def missing(self, cookie, ctx):
+        return cookie.flag_missing_or_false("httponly", ctx)
+
+
+class CookieMissingSamesite(_CookieFlagRule):
+    code = "FTL403"
+    symbol = "cookie-missing-samesite"
+    message = "Cookie {cookie} is set without a SameSite policy (or SameSite=None without secure=True)"
+    cwe = ("CWE-1275",)
+    fix = FixSafety.SAFE
+    fix_title = 'Add samesite="Lax"'
+    docs = Docs(
+        what=(
+            "Finds `set_cookie` calls for a credential cookie without `samesite`, or with `samesite=\"None\"` "
+            "and no `secure=True`."
+        ),
+        why=(
+            "A cookie without a SameSite policy relies on each browser's default, and one with `SameSite=None` "
+            "rides along on every cross-site request: cross-site request forgery. Browsers reject "
+            "`SameSite=None` without `Secure` outright."
+        ),
+        references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1275.html"),
+    )
+    bad_examples = (
+        'def login(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True)\n',
+        'def login(resp, token):\n    resp.set_cookie("jwt", token, httponly=True, samesite="None")\n',
+    )
+    good_examples = (
+        'def login(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="Strict")\n',
+        'def embed(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="None")\n',
+    )
+
+    def missing(self, cookie, ctx):
+        samesite = cookie.flag("samesite", ctx)
+        if samesite is None or (isinstance(samesite, ast.Constant) and samesite.value is None):
+            return True
+        if isinstance(samesite, ast.Constant) and isinstance(samesite.value, str) and samesite.value.lower() == "none":
+            return not cookie.flag_is("secure", True, ctx)
+        return False

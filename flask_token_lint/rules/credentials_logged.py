@@ -1,0 +1,56 @@
+"""FTL301: request headers, environ or cookies written to a log carry live credentials."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.sinks import is_output_call, written_arguments
+
+
+class CredentialsLogged(Rule):
+    code = "FTL301"
+    symbol = "credentials-logged"
+    message = "{what} is logged; it carries credentials"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-532",)
+    owasp = OWASP_API8
+    node_types = (ast.Call,)
+    triggers = ("headers", "environ", "cookies", "authorization")
+    docs = Docs(
+        what=(
+            "Finds logging calls (`logging.*`, `*.logger.*`, `logger.*`, `log.*`), `print`, "
+            "`sys.stdout/stderr.write` and `warnings.warn` that write `request.headers`, `request.environ`, "
+            "`request.cookies`, `request.authorization`, or the Authorization, Cookie or API-key header value: "
+            "directly, through `dict()`/`str()`/`repr()`/`.items()`, f-strings, `%`, `.format`, `+`, or a "
+            "local name."
+        ),
+        why=(
+            "Logs are kept for months, shipped to third parties and read by many people. A bearer token or "
+            "session cookie in a log line is a credential anyone with log access can replay. One harmless "
+            "header (`User-Agent`), `request.path` or a count of headers stays silent."
+        ),
+        references=(
+            "https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+            "https://cwe.mitre.org/data/definitions/532.html",
+        ),
+    )
+    bad_examples = (
+        'import logging\nfrom flask import request\n\ndef view():\n    logging.info("headers: %s", dict(request.headers))\n',
+        'from flask import current_app, request\n\ndef view():\n'
+        '    current_app.logger.debug(f"auth={request.headers.get(\'Authorization\')}")\n',
+    )
+    good_examples = (
+        'import logging\nfrom flask import request\n\ndef view():\n'
+        '    logging.info("agent: %s", request.headers.get("User-Agent"))\n',
+        'import logging\nfrom flask import request\n\ndef view():\n    logging.info("%d headers", len(request.headers))\n',
+    )
+
+    def check(self, node, ctx):
+        if not is_output_call(node, ctx.module):
+            return
+        for argument in written_arguments(node):
+            what = ctx.leak_of(argument)
+            if what is not None:
+                yield node, {"what": what}
+                return

@@ -1,0 +1,118 @@
+"""FTL501: Flask's debug mode serves tracebacks and an interactive console to whoever asks."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import dotted
+from flask_token_lint.rule import OWASP_API8, Docs, FixSafety, Rule, Severity
+
+_RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
+_CONFIG_SETTERS = frozenset({"update", "from_mapping"})
+
+
+def _is_true(node: ast.expr | None, ctx: Context) -> bool:
+    if node is None:
+        return False
+    node = ctx.constant_of(node)
+    return isinstance(node, ast.Constant) and (node.value is True or (type(node.value) is int and node.value != 0))
+
+
+def _argument(call: ast.Call, name: str, position: int | None) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if position is not None and position < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
+        return call.args[position]
+    return None
+
+
+def _is_app_config(node: ast.expr, ctx: Context) -> bool:
+    """``app.config`` of a Flask app, or a name spelled ``config``."""
+    if isinstance(node, ast.Attribute) and node.attr == "config":
+        return ctx.module.is_app(node.value)
+    path = dotted(node)
+    return path is not None and path.rsplit(".", 1)[-1] == "config"
+
+
+class FlaskDebugEnabled(Rule):
+    code = "FTL501"
+    symbol = "flask-debug-enabled"
+    message = "Flask debug mode is enabled ({how})"
+    severity = Severity.HIGH
+    cwe = ("CWE-489", "CWE-215")
+    owasp = OWASP_API8
+    fix = FixSafety.UNSAFE
+    fix_title = "Remove debug=True"
+    node_types = (ast.Call, ast.Assign)
+    triggers = ("debug", "DEBUG", "Debug", "run")
+    docs = Docs(
+        what=(
+            "Finds a literal true debug flag on a Flask app: `app.run(debug=True)` (keyword or third "
+            'positional), `app.debug = True`, `app.config["DEBUG"] = True`, `config.update(DEBUG=True)`, '
+            "`run_simple(..., use_debugger=True)`, `socketio.run(app, debug=True)`. An app is a name bound to "
+            "`Flask(...)` or `create_app()`, or `app`/`application` in a module that imports flask."
+        ),
+        why=(
+            "The debugger shows full tracebacks with local variables (tokens, secrets, headers) and runs an "
+            "interactive Python console in the browser: remote code execution once its PIN is guessed or "
+            "leaked. Flags computed at run time (`debug=os.environ...`) and `.run()` of other objects stay silent."
+        ),
+        references=(
+            "https://flask.palletsprojects.com/en/stable/debugging/",
+            "https://werkzeug.palletsprojects.com/en/stable/debug/",
+            "https://cwe.mitre.org/data/definitions/489.html",
+        ),
+    )
+    bad_examples = (
+        'from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(debug=True)\n',
+        'from flask import Flask\n\napp = Flask(__name__)\napp.config["DEBUG"] = True\n',
+    )
+    good_examples = (
+        'import os\nfrom flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == "__main__":\n'
+        '    app.run(debug=os.environ.get("FLASK_DEBUG") == "1")\n',
+        "import threading\n\nthread = threading.Thread(target=print)\nthread.run()\n",
+    )
+
+    def check(self, node, ctx):
+        how = self._assignment(node, ctx) if isinstance(node, ast.Assign) else self._call(node, ctx)
+        if how:
+            yield node, {"how": how}
+
+    def _call(self, node: ast.Call, ctx: Context) -> str | None:
+        func = node.func
+        if ctx.qualname(func) in _RUN_SIMPLE:
+            return "use_debugger=True" if _is_true(_argument(node, "use_debugger", 4), ctx) else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        if func.attr == "run":
+            if ctx.module.is_app(func.value) and _is_true(_argument(node, "debug", 2), ctx):
+                return "debug=True"
+            if node.args and ctx.module.is_app(node.args[0]) and _is_true(_argument(node, "debug", None), ctx):
+                return "debug=True"  # socketio.run(app, debug=True)
+            return None
+        if func.attr in _CONFIG_SETTERS and _is_app_config(func.value, ctx):
+            if _is_true(_argument(node, "DEBUG", None), ctx):
+                return "DEBUG=True"
+            for argument in node.args:
+                argument = ctx.constant_of(argument)
+                if isinstance(argument, ast.Dict):
+                    for key, value in zip(argument.keys, argument.values):
+                        if isinstance(key, ast.Constant) and key.value == "DEBUG" and _is_true(value, ctx):
+                            return "DEBUG=True"
+        return None
+
+    def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:
+        if not _is_true(node.value, ctx):
+            return None
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr == "debug" and ctx.module.is_app(target.value):
+                return f"{dotted(target) or 'app.debug'} = True"
+            if (
+                isinstance(target, ast.Subscript)
+                and ctx.string_of(target.slice) == "DEBUG"
+                and _is_app_config(target.value, ctx)
+            ):
+                return 'config["DEBUG"] = True'
+        return None

@@ -1,0 +1,51 @@
+"""FTL102: a decode without an algorithms allow-list trusts the token's own ``alg``."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+
+
+class JwtDecodeMissingAlgorithms(Rule):
+    code = "FTL102"
+    symbol = "jwt-decode-missing-algorithms"
+    message = "{function} verifies the token without an algorithms allow-list"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-347",)
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("decode",)
+    docs = Docs(
+        what="Finds verifying JWT decodes that pass no `algorithms` allow-list (or pass `algorithms=None`).",
+        why=(
+            "PyJWT 1.x and python-jose then accept whatever algorithm the token's header names: an attacker "
+            "can pick `none`, or sign with HMAC using the public RSA key as the secret (key confusion). "
+            "PyJWT 2 refuses such a call at run time. Decodes that skip verification are FTL101's concern."
+        ),
+        references=(
+            "https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode",
+            "https://cwe.mitre.org/data/definitions/347.html",
+        ),
+    )
+    bad_examples = (
+        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, audience="api")\n',
+        'from jose import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, audience="api")\n',
+    )
+    good_examples = (
+        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api")\n',
+        'import jwt\n\ndef peek(token):\n    return jwt.decode(token, options={"verify_signature": False})\n',
+    )
+
+    def check(self, node, ctx):
+        decode = ctx.decode_call(node)
+        if decode is None or not decode.verifies:
+            return
+        algorithms = decode.argument("algorithms")
+        missing = algorithms is None and not decode.has_argument("algorithms")
+        if missing or (algorithms is not None and _is_none(ctx.constant_of(algorithms))):
+            yield node, {"function": decode.function}
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

@@ -1,0 +1,52 @@
+"""FTL104: a token minted for another service is accepted when the audience is not checked."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+
+
+class JwtDecodeMissingAudience(Rule):
+    code = "FTL104"
+    symbol = "jwt-decode-missing-audience"
+    message = "{function} verifies the token without checking its audience{how}"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-287",)
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("decode",)
+    docs = Docs(
+        what="Finds verifying JWT decodes that pass no `audience`, or that turn `verify_aud` off.",
+        why=(
+            "When one identity provider issues tokens for several services, a token meant for any of them is "
+            "then accepted by this one: a token stolen from, or legitimately held for, a low-value service "
+            "opens this API too."
+        ),
+        references=(
+            "https://pyjwt.readthedocs.io/en/stable/usage.html#audience-claim-aud",
+            "https://cwe.mitre.org/data/definitions/287.html",
+        ),
+    )
+    bad_examples = (
+        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"])\n',
+        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api",'
+        ' options={"verify_aud": False})\n',
+    )
+    good_examples = (
+        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api")\n',
+    )
+
+    def check(self, node, ctx):
+        decode = ctx.decode_call(node)
+        if decode is None or not decode.verifies:
+            return
+        if decode.disables("verify_aud"):
+            yield node, {"function": decode.function, "how": " (verify_aud is off)"}
+            return
+        audience = decode.argument("audience")
+        if audience is None and not decode.has_argument("audience"):
+            yield node, {"function": decode.function, "how": ""}
+        elif audience is not None and isinstance(ctx.constant_of(audience), ast.Constant):
+            if ctx.constant_of(audience).value is None:  # type: ignore[attr-defined]
+                yield node, {"function": decode.function, "how": ""}

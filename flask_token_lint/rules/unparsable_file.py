@@ -1,0 +1,22 @@
+"""FTL001: a file the checker cannot read is reported, never a traceback."""
+
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+
+
+class UnparsableFile(Rule):
+    code = "FTL001"
+    symbol = "unparsable-file"
+    message = "File could not be checked: {reason}"
+    severity = Severity.MEDIUM
+    cwe = ()
+    owasp = OWASP_API8
+    docs = Docs(
+        what="Reports a file that does not decode or parse as Python, with the parser's message and position.",
+        why=(
+            "A file the checker cannot read is a file nobody checked: its tokens may leak and nothing says so. "
+            "The run goes on with the other files. Under flake8 and pylint the host reports this itself "
+            "(E999, syntax-error)."
+        ),
+    )
+    bad_examples = ('import jwt\n\ndef decode(token:\n    return jwt.decode(token, "k")\n',)
+    good_examples = ('import jwt\n\ndef decode(token):\n    return token\n',)
