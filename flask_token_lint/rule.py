@@ -48,6 +48,7 @@ class Rule:
 
     code: ClassVar[str]
     symbol: ClassVar[str]
+    summary: ClassVar[str]  # a few words naming the problem, for listings and tables
     message: ClassVar[str]  # str.format template filled from the finding
     severity: ClassVar[Severity]
     cwe: ClassVar[tuple[str, ...]]

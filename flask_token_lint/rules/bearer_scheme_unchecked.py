@@ -13,6 +13,7 @@ _CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})
 class BearerSchemeUnchecked(Rule):
     code = "FTL201"
     symbol = "bearer-scheme-unchecked"
+    summary = "Token cut from Authorization without a Bearer scheme check"
     message = "Token cut from {header} without checking the Bearer scheme"
     severity = Severity.HIGH
     cwe = ("CWE-287",)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask_token_lint.credentials import is_credential_name
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, FixSafety, Rule, Severity
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
 from flask_token_lint.values import holds_token
 
 # Werkzeug's Response.set_cookie, in positional order.
@@ -106,10 +106,9 @@ class _CookieFlagRule(Rule):
 class CookieMissingSecure(_CookieFlagRule):
     code = "FTL401"
     symbol = "cookie-missing-secure"
+    summary = "Credential cookie without secure=True"
     message = "Cookie {cookie} is set without secure=True"
     cwe = ("CWE-614",)
-    fix = FixSafety.SAFE
-    fix_title = "Add secure=True"
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`.",
         why=(
@@ -132,15 +131,14 @@ class CookieMissingSecure(_CookieFlagRule):
 class CookieMissingHttponly(_CookieFlagRule):
     code = "FTL402"
     symbol = "cookie-missing-httponly"
+    summary = "Credential cookie without httponly=True"
     message = "Cookie {cookie} is set without httponly=True"
     cwe = ("CWE-1004",)
-    fix = FixSafety.UNSAFE
-    fix_title = "Add httponly=True"
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
         why=(
             "Without `HttpOnly`, any script on the page can read the cookie: one XSS bug turns into a stolen "
-            "session or token. The fix is unsafe because front-end code that reads the cookie stops working."
+            "session or token."
         ),
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1004.html"),
     )
@@ -157,10 +155,9 @@ class CookieMissingHttponly(_CookieFlagRule):
 class CookieMissingSamesite(_CookieFlagRule):
     code = "FTL403"
     symbol = "cookie-missing-samesite"
+    summary = "Credential cookie without a SameSite policy"
     message = "Cookie {cookie} is set without a SameSite policy (or SameSite=None without secure=True)"
     cwe = ("CWE-1275",)
-    fix = FixSafety.SAFE
-    fix_title = 'Add samesite="Lax"'
     docs = Docs(
         what=(
             "Finds `set_cookie` calls for a credential cookie without `samesite`, or with `samesite=\"None\"` "

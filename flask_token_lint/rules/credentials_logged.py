@@ -11,6 +11,7 @@ from flask_token_lint.sinks import is_output_call, written_arguments
 class CredentialsLogged(Rule):
     code = "FTL301"
     symbol = "credentials-logged"
+    summary = "Request headers, cookies or Authorization logged"
     message = "{what} is logged; it carries credentials"
     severity = Severity.MEDIUM
     cwe = ("CWE-532",)

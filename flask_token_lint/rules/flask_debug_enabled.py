@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, FixSafety, Rule, Severity
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 _CONFIG_SETTERS = frozenset({"update", "from_mapping"})
@@ -39,12 +39,11 @@ def _is_app_config(node: ast.expr, ctx: Context) -> bool:
 class FlaskDebugEnabled(Rule):
     code = "FTL501"
     symbol = "flask-debug-enabled"
+    summary = "Flask debug mode enabled"
     message = "Flask debug mode is enabled ({how})"
     severity = Severity.HIGH
     cwe = ("CWE-489", "CWE-215")
     owasp = OWASP_API8
-    fix = FixSafety.UNSAFE
-    fix_title = "Remove debug=True"
     node_types = (ast.Call, ast.Assign)
     triggers = ("debug", "DEBUG", "Debug", "run")
     docs = Docs(

@@ -10,6 +10,7 @@ from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
 class JwtDecodeMissingAlgorithms(Rule):
     code = "FTL102"
     symbol = "jwt-decode-missing-algorithms"
+    summary = "JWT verified without an algorithms allow-list"
     message = "{function} verifies the token without an algorithms allow-list"
     severity = Severity.MEDIUM
     cwe = ("CWE-347",)

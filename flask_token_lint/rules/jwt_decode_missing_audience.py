@@ -10,6 +10,7 @@ from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
 class JwtDecodeMissingAudience(Rule):
     code = "FTL104"
     symbol = "jwt-decode-missing-audience"
+    summary = "JWT verified without an audience check"
     message = "{function} verifies the token without checking its audience{how}"
     severity = Severity.MEDIUM
     cwe = ("CWE-287",)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.jwt_calls import later_verified_decode_of
-from flask_token_lint.rule import OWASP_API2, Docs, FixSafety, Rule, Severity
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
 
 
 class JwtUnverifiedDecode(Rule):
     code = "FTL101"
     symbol = "jwt-unverified-decode"
+    summary = "JWT decoded without signature verification"
     message = "{function} reads token claims without verifying the signature ({how})"
     severity = Severity.HIGH
     cwe = ("CWE-347",)
     owasp = OWASP_API2
-    fix = FixSafety.SAFE
-    fix_title = "Drop the legacy verify=False keyword; remove verify_signature: False where a key and algorithms are passed"
     node_types = (ast.Call,)
     triggers = ("decode", "get_unverified_claims")
     docs = Docs(

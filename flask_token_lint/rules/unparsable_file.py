@@ -6,6 +6,7 @@ from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
 class UnparsableFile(Rule):
     code = "FTL001"
     symbol = "unparsable-file"
+    summary = "File does not decode or parse"
     message = "File could not be checked: {reason}"
     severity = Severity.MEDIUM
     cwe = ()

@@ -1,0 +1,5 @@
+import sys
+
+from flask_token_lint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""The command line: ``flask-token-lint check PATH...`` and ``flask-token-lint rules``.
+
+Exit codes: 0 no findings, 1 findings, 2 a usage or internal error (the run
+still checks every other file and reports what it found).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Sequence, TextIO
+
+from flask_token_lint import __version__
+from flask_token_lint.engine import Engine, Finding, decode_source
+from flask_token_lint.files import python_files
+from flask_token_lint.noqa import NoqaFilter, skips_file
+from flask_token_lint.rule import all_rules
+from flask_token_lint.selection import selected_codes, split_codes
+from flask_token_lint.settings import COOKIE_SCOPES, Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    path: str
+    finding: Finding
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flask-token-lint",
+        description="Find the ways Flask code mishandles Bearer tokens.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser("check", help="check files and directories")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to check")
+    check.add_argument("--select", metavar="CODES", help="report only codes starting with these prefixes")
+    check.add_argument("--ignore", metavar="CODES", help="do not report codes starting with these prefixes")
+    check.add_argument("--extend-select", metavar="CODES", default="", help="add to the selected prefixes")
+    check.add_argument("--extend-ignore", metavar="CODES", default="", help="add to the ignored prefixes")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--cookie-scope",
+        choices=COOKIE_SCOPES,
+        default="credential",
+        help="cookies the cookie rules look at: those carrying a credential (default) or all",
+    )
+    commands.add_parser("rules", help="list the rules")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "rules":
+        _print_rules(out)
+        return EXIT_CLEAN
+    return _check(arguments, out, err)
+
+
+def _engine_for(arguments: argparse.Namespace) -> Engine:
+    registry = all_rules()
+    codes = selected_codes(
+        registry,
+        default_off=[code for code, rule in registry.items() if not rule.default_enabled],
+        select=split_codes(arguments.select),
+        ignore=split_codes(arguments.ignore),
+        extend_select=split_codes(arguments.extend_select) or [],
+        extend_ignore=split_codes(arguments.extend_ignore) or [],
+    )
+    return Engine(codes, Settings(cookie_scope=arguments.cookie_scope))
+
+
+def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    engine = _engine_for(arguments)
+    results: list[FileFinding] = []
+    failed = False
+    for root in arguments.paths:
+        if not os.path.exists(root):
+            print(f"flask-token-lint: error: {root}: no such file or directory", file=err)
+            failed = True
+            continue
+        for path in python_files(root):
+            try:
+                results.extend(FileFinding(path, f) for f in check_file(engine, path))
+            except OSError as error:
+                print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
+                failed = True
+    _report(results, arguments.format, out)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if results else EXIT_CLEAN
+
+
+def check_file(engine: Engine, path: str) -> list[Finding]:
+    """The findings of one file that its ``# noqa`` comments leave standing."""
+    with open(path, "rb") as handle:
+        source = handle.read()
+    try:
+        text = decode_source(source)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return engine.check_source(source, path)  # FTL001: no comment can silence an unreadable file
+    findings = engine.check_source(text, path)
+    if not findings:
+        return []
+    noqa = NoqaFilter(text)
+    if skips_file(noqa.lines):
+        return []
+    return [f for f in findings if not noqa.silenced(f.line, f.code)]
+
+
+def _report(results: list[FileFinding], output_format: str, out: TextIO) -> None:
+    registry = all_rules()
+    if output_format == "json":
+        rows = [
+            {
+                "path": r.path,
+                "line": r.finding.line,
+                "column": r.finding.col + 1,
+                "end_line": r.finding.end_line,
+                "end_column": None if r.finding.end_col is None else r.finding.end_col + 1,
+                "code": r.finding.code,
+                "symbol": registry[r.finding.code].symbol,
+                "severity": registry[r.finding.code].severity.value,
+                "message": r.finding.message,
+            }
+            for r in results
+        ]
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return
+    for r in results:
+        out.write(f"{r.path}:{r.finding.line}:{r.finding.col + 1}: {r.finding.code} {r.finding.message}\n")
+
+
+def _print_rules(out: TextIO) -> None:
+    for code, rule in all_rules().items():
+        notes = []
+        if not rule.default_enabled:
+            notes.append("off by default")
+        if rule.fix.value != "none":
+            notes.append(f"{rule.fix.value} fix")
+        extra = f"  ({', '.join(notes)})" if notes else ""
+        out.write(f"{code}  {rule.symbol:<32} {rule.severity.value:<6} {rule.summary}{extra}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The pylint adapter: ``pylint --load-plugins=flask_token_lint.pylint_plugin``.
+
+pylint hands checkers astroid nodes; the adapter reads the module's source,
+gives it to the same engine the other front-ends use, and reports each
+finding by line and column, so ``# pylint: disable=<symbol>`` works as usual.
+Message ids are ``W73gn`` for ``FTLg0n`` (FTL101 is W7311, FTL501 is W7351).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pylint.checkers import BaseChecker
+from pylint.constants import WarningScope
+
+from flask_token_lint.engine import UNPARSABLE, Engine
+from flask_token_lint.rule import Rule, all_rules
+from flask_token_lint.settings import COOKIE_SCOPES, Settings
+
+if TYPE_CHECKING:
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+CHECKER_ID = "73"
+
+
+def message_id(code: str) -> str:
+    """``FTL101`` -> ``W7311``: the group digit, then the rule's number in it."""
+    group, number = code[3], code[5]
+    return f"W{CHECKER_ID}{group}{number}"
+
+
+def _message(rule: type[Rule]) -> tuple[Any, ...]:
+    description = f"{rule.code}: {rule.summary}. {rule.docs.what}"
+    # Findings come by line and column from the engine, not as astroid nodes.
+    options: dict[str, Any] = {"scope": WarningScope.LINE}
+    if not rule.default_enabled:
+        options["default_enabled"] = False
+    return ("%s", rule.symbol, description, options)
+
+
+class FlaskTokenChecker(BaseChecker):
+    name = "flask-token-lint"
+    msgs = {message_id(code): _message(rule) for code, rule in all_rules().items() if code != UNPARSABLE}
+    options = (
+        (
+            "ftl-cookie-scope",
+            {
+                "default": "credential",
+                "type": "choice",
+                "choices": list(COOKIE_SCOPES),
+                "metavar": "<credential|all>",
+                "help": "Cookies the cookie rules look at: those carrying a credential, or all.",
+            },
+        ),
+    )
+
+    def __init__(self, linter: PyLinter) -> None:
+        super().__init__(linter)
+        self._engine: Engine | None = None
+
+    def open(self) -> None:
+        enabled = [
+            code
+            for code in all_rules()
+            if code != UNPARSABLE and self.linter.is_message_enabled(message_id(code))
+        ]
+        self._engine = Engine(enabled, Settings(cookie_scope=self.linter.config.ftl_cookie_scope))
+
+    def visit_module(self, node: nodes.Module) -> None:
+        if self._engine is None:
+            self.open()
+        assert self._engine is not None
+        with node.stream() as stream:
+            source = stream.read()
+        registry = all_rules()
+        for finding in self._engine.check_source(source, node.file or node.name):
+            if finding.code == UNPARSABLE:
+                continue  # pylint reports syntax errors itself (E0001)
+            self.add_message(
+                registry[finding.code].symbol,
+                line=finding.line,
+                col_offset=finding.col,
+                end_lineno=finding.end_line,
+                end_col_offset=finding.end_col,
+                args=(finding.message,),
+            )
+
+
+def register(linter: PyLinter) -> None:
+    linter.register_checker(FlaskTokenChecker(linter))
