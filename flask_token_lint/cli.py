@@ -92,6 +92,9 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             except OSError as error:
                 print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
                 failed = True
+            except Exception as error:  # a bug of ours: say where, check the other files
+                print(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}", file=err)
+                failed = True
     _report(results, arguments.format, out)
     if failed:
         return EXIT_ERROR

@@ -3,8 +3,8 @@
 * ``# noqa`` anywhere on the line silences every code there; ``# noqa: A1,B2``
   silences codes equal to, or starting with, one of the listed ones (the list
   is matched case-insensitively, the codes compared as written).
-* A comment on any line of a multi-line statement or string covers all of its
-  lines.
+* A comment on any line of a token that spans lines (a triple-quoted string)
+  covers all of that token's lines; brackets spanning lines do not join lines.
 * ``# flake8: noqa`` alone on a line skips the whole file.
 """
 
@@ -36,7 +36,7 @@ def suppresses(text: str, code: str) -> bool:
 
 
 def statement_lines(text: str, lines: list[str]) -> dict[int, str]:
-    """Line number -> the text searched for ``noqa`` (all lines of its statement)."""
+    """Line number -> the text searched for ``noqa`` (all lines of a token spanning lines)."""
     mapping: dict[int, str] = {}
     first, last = len(lines) + 2, -1
     try:

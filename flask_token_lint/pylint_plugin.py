@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
+from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.engine import UNPARSABLE, Engine
 from flask_token_lint.rule import Rule, all_rules
 from flask_token_lint.settings import COOKIE_SCOPES, Settings
@@ -20,15 +21,6 @@ from flask_token_lint.settings import COOKIE_SCOPES, Settings
 if TYPE_CHECKING:
     from astroid import nodes
     from pylint.lint import PyLinter
-
-CHECKER_ID = "73"
-
-
-def message_id(code: str) -> str:
-    """``FTL101`` -> ``W7311``: the group digit, then the rule's number in it."""
-    group, number = code[3], code[5]
-    return f"W{CHECKER_ID}{group}{number}"
-
 
 def _message(rule: type[Rule]) -> tuple[Any, ...]:
     description = f"{rule.code}: {rule.summary}. {rule.docs.what}"
@@ -41,7 +33,7 @@ def _message(rule: type[Rule]) -> tuple[Any, ...]:
 
 class FlaskTokenChecker(BaseChecker):
     name = "flask-token-lint"
-    msgs = {message_id(code): _message(rule) for code, rule in all_rules().items() if code != UNPARSABLE}
+    msgs = {pylint_id(code): _message(rule) for code, rule in all_rules().items() if code != UNPARSABLE}
     options = (
         (
             "ftl-cookie-scope",
@@ -63,7 +55,7 @@ class FlaskTokenChecker(BaseChecker):
         enabled = [
             code
             for code in all_rules()
-            if code != UNPARSABLE and self.linter.is_message_enabled(message_id(code))
+            if code != UNPARSABLE and self.linter.is_message_enabled(pylint_id(code))
         ]
         self._engine = Engine(enabled, Settings(cookie_scope=self.linter.config.ftl_cookie_scope))
 

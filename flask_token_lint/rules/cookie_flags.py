@@ -36,9 +36,11 @@ class CookieCall:
         value = self.flag(name, ctx)
         return isinstance(value, ast.Constant) and value.value is expected
 
-    def flag_missing_or_false(self, name: str, ctx: Context) -> bool:
-        value = self.arguments.get(name)
-        return value is None or self.flag_is(name, False, ctx)
+    def unset_flag(self, name: str, ctx: Context) -> str | None:
+        """How the boolean flag ``name`` fails to be set, if it does."""
+        if name not in self.arguments:
+            return f"without {name}=True"
+        return f"with {name}=False" if self.flag_is(name, False, ctx) else None
 
 
 def read_set_cookie(node: ast.Call, ctx: Context) -> CookieCall | None:
@@ -93,13 +95,16 @@ class _CookieFlagRule(Rule):
     owasp = OWASP_API8
     node_types = (ast.Call,)
     triggers = ("set_cookie",)
+    message = "Cookie {cookie} is set {problem}"
 
     def check(self, node, ctx):
         cookie = read_set_cookie(node, ctx)
-        if cookie is not None and self.missing(cookie, ctx):
-            yield node, {"cookie": cookie.label}
+        problem = None if cookie is None else self.problem(cookie, ctx)
+        if problem:
+            yield node, {"cookie": cookie.label, "problem": problem}
 
-    def missing(self, cookie: CookieCall, ctx: Context) -> bool:
+    def problem(self, cookie: CookieCall, ctx: Context) -> str | None:
+        """What is wrong with the cookie's flag, or None."""
         raise NotImplementedError
 
 
@@ -107,7 +112,6 @@ class CookieMissingSecure(_CookieFlagRule):
     code = "FTL401"
     symbol = "cookie-missing-secure"
     summary = "Credential cookie without secure=True"
-    message = "Cookie {cookie} is set without secure=True"
     cwe = ("CWE-614",)
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`.",
@@ -124,15 +128,14 @@ class CookieMissingSecure(_CookieFlagRule):
         'def logout(resp):\n    resp.delete_cookie("session")\n',
     )
 
-    def missing(self, cookie, ctx):
-        return cookie.flag_missing_or_false("secure", ctx)
+    def problem(self, cookie, ctx):
+        return cookie.unset_flag("secure", ctx)
 
 
 class CookieMissingHttponly(_CookieFlagRule):
     code = "FTL402"
     symbol = "cookie-missing-httponly"
     summary = "Credential cookie without httponly=True"
-    message = "Cookie {cookie} is set without httponly=True"
     cwe = ("CWE-1004",)
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
@@ -148,15 +151,14 @@ class CookieMissingHttponly(_CookieFlagRule):
         'def prefs(resp):\n    resp.set_cookie("theme", "dark")\n',
     )
 
-    def missing(self, cookie, ctx):
-        return cookie.flag_missing_or_false("httponly", ctx)
+    def problem(self, cookie, ctx):
+        return cookie.unset_flag("httponly", ctx)
 
 
 class CookieMissingSamesite(_CookieFlagRule):
     code = "FTL403"
     symbol = "cookie-missing-samesite"
     summary = "Credential cookie without a SameSite policy"
-    message = "Cookie {cookie} is set without a SameSite policy (or SameSite=None without secure=True)"
     cwe = ("CWE-1275",)
     docs = Docs(
         what=(
@@ -179,10 +181,10 @@ class CookieMissingSamesite(_CookieFlagRule):
         'def embed(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="None")\n',
     )
 
-    def missing(self, cookie, ctx):
+    def problem(self, cookie, ctx):
         samesite = cookie.flag("samesite", ctx)
         if samesite is None or (isinstance(samesite, ast.Constant) and samesite.value is None):
-            return True
+            return "without a SameSite policy"
         if isinstance(samesite, ast.Constant) and isinstance(samesite.value, str) and samesite.value.lower() == "none":
-            return not cookie.flag_is("secure", True, ctx)
-        return False
+            return None if cookie.flag_is("secure", True, ctx) else "with SameSite=None but without secure=True"
+        return None

@@ -1,0 +1,108 @@
+"""The flake8 and pylint adapters: selection and options, to the same effect as the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import subprocess
+import sys
+
+import pytest
+from frontends import run_cli, run_flake8, run_pylint
+
+from flask_token_lint.flake8_plugin import Flake8Plugin
+
+THEME_COOKIE = "def prefs(resp):\n    resp.set_cookie('theme', 'dark')\n"
+
+
+def _codes(found):
+    return {os.path.basename(key): sorted(code for _, _, code in value) for key, value in found.items()}
+
+
+def test_cookie_scope_option_has_the_same_effect_in_every_front_end(tmp_path):
+    path = tmp_path / "prefs.py"
+    path.write_text(THEME_COOKIE)
+    every = ["FTL401", "FTL402", "FTL403"]
+    assert _codes(run_cli([path], cwd=tmp_path)) == {"prefs.py": []}
+    assert _codes(run_cli([path], "--cookie-scope", "all", cwd=tmp_path)) == {"prefs.py": every}
+    assert _codes(run_flake8([path], "--ftl-cookie-scope", "all", cwd=tmp_path)) == {"prefs.py": every}
+    assert _codes(run_pylint([path], "--ftl-cookie-scope=all", cwd=tmp_path)) == {"prefs.py": every}
+
+
+def test_flake8_reads_the_option_from_setup_cfg(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = FTL\nftl-cookie-scope = all\n")
+    (tmp_path / "prefs.py").write_text(THEME_COOKIE)
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "prefs.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["FTL401", "FTL402", "FTL403"]
+
+
+def _flake8_options(**overrides):
+    options = dict(
+        select=None, extend_select=None, ignore=None, extend_ignore=None,
+        extended_default_select=["FTL"], extended_default_ignore=[], ftl_cookie_scope="credential",
+    )
+    options.update(overrides)
+    return argparse.Namespace(**options)
+
+
+@pytest.mark.parametrize(
+    "overrides,expected",
+    [
+        ({}, ["FTL101", "FTL102", "FTL104", "FTL201", "FTL301", "FTL401", "FTL402", "FTL403", "FTL501"]),
+        ({"select": ["FTL2"]}, ["FTL201"]),
+        ({"select": ["E", "W"]}, []),
+        ({"extend_ignore": ["FTL1", "FTL3", "FTL4"]}, ["FTL201", "FTL501"]),
+    ],
+)
+def test_flake8_plugin_runs_only_the_rules_flake8_can_report(overrides, expected):
+    Flake8Plugin.parse_options(_flake8_options(**overrides))
+    assert [rule.code for rule in Flake8Plugin._engine.rules] == expected
+
+
+def test_flake8_plugin_with_nothing_selected_does_no_work(monkeypatch):
+    Flake8Plugin.parse_options(_flake8_options(select=["E"]))
+    tree = ast.parse("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    monkeypatch.setattr("flask_token_lint.engine.ModuleFacts", None)  # any use would raise
+    assert list(Flake8Plugin(tree, ["app.run(debug=True)\n"]).run()) == []
+
+
+def test_flake8_uses_its_own_tree(monkeypatch):
+    Flake8Plugin.parse_options(_flake8_options())
+    tree = ast.parse("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    monkeypatch.setattr(ast, "parse", None)  # a second parse would raise
+    lines = ["from flask import Flask\n", "app = Flask(__name__)\n", "app.run(debug=True)\n"]
+    results = list(Flake8Plugin(tree, lines).run())
+    assert [(line, col, message.split()[0]) for line, col, message, _ in results] == [(3, 0, "FTL501")]
+
+
+def test_flake8_select_ftl_on_the_demo_app_prints_its_findings():
+    demo = os.path.join(os.path.dirname(__file__), "..", "fixtures", "demo_app")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "FTL", demo], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert {line.split()[1] for line in result.stdout.splitlines()} >= {"FTL101", "FTL201", "FTL301", "FTL501"}
+
+
+def test_pylint_disable_by_symbol_and_checker_name(tmp_path):
+    path = tmp_path / "app.py"
+    path.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    assert _codes(run_pylint([path], cwd=tmp_path)) == {"app.py": ["FTL501"]}
+    assert _codes(run_pylint([path], "--disable=flask-debug-enabled", cwd=tmp_path)) == {"app.py": []}
+    assert _codes(run_pylint([path], "--disable=W7351", cwd=tmp_path)) == {"app.py": []}
+
+
+def test_pylint_reads_the_option_from_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pylint.main]\nload-plugins = ["flask_token_lint.pylint_plugin"]\nftl-cookie-scope = "all"\n'
+    )
+    (tmp_path / "prefs.py").write_text(THEME_COOKIE)
+    result = subprocess.run(
+        [sys.executable, "-m", "pylint", "--disable=all", "--enable=flask-token-lint", "--score=n", "prefs.py"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    symbols = [line.rsplit("(", 1)[-1].rstrip(")") for line in result.stdout.splitlines() if line.startswith("prefs")]
+    assert symbols == ["cookie-missing-secure", "cookie-missing-httponly", "cookie-missing-samesite"]

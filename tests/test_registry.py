@@ -1,0 +1,93 @@
+"""The rule registry: unique codes, complete metadata, examples that fire and stay silent."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from frontends import ROOT
+
+from flask_token_lint.catalogue import pylint_id, with_table
+from flask_token_lint.engine import Engine
+from flask_token_lint.rule import OWASP_API2, OWASP_API8, Severity, all_rules
+
+RULES = all_rules()
+ENGINE = Engine(RULES)
+
+# The catalogue's metadata table (DESIGN.md): code -> (severity, CWEs, OWASP API Top 10 2023).
+CATALOGUE = {
+    "FTL101": (Severity.HIGH, ("CWE-347",), OWASP_API2),
+    "FTL102": (Severity.MEDIUM, ("CWE-347",), OWASP_API2),
+    "FTL104": (Severity.MEDIUM, ("CWE-287",), OWASP_API2),
+    "FTL201": (Severity.HIGH, ("CWE-287",), OWASP_API2),
+    "FTL301": (Severity.MEDIUM, ("CWE-532",), OWASP_API8),
+    "FTL401": (Severity.MEDIUM, ("CWE-614",), OWASP_API8),
+    "FTL402": (Severity.MEDIUM, ("CWE-1004",), OWASP_API8),
+    "FTL403": (Severity.MEDIUM, ("CWE-1275",), OWASP_API8),
+    "FTL501": (Severity.HIGH, ("CWE-489", "CWE-215"), OWASP_API8),
+}
+
+
+def test_codes_and_symbols_are_unique_and_well_formed():
+    symbols = [rule.symbol for rule in RULES.values()]
+    assert len(set(symbols)) == len(symbols)
+    for code, rule in RULES.items():
+        assert re.fullmatch(r"FTL[0-9]{3}", code)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule.symbol), rule.symbol
+    pylint_ids = [pylint_id(code) for code in RULES if code != "FTL001"]
+    assert len(set(pylint_ids)) == len(pylint_ids)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_metadata_matches_the_catalogue(code):
+    rule = RULES[code]
+    assert (rule.severity, rule.cwe, rule.owasp) == CATALOGUE[code]
+
+
+def test_every_rule_is_in_the_catalogue():
+    assert set(RULES) - {"FTL001"} == set(CATALOGUE)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_documentation_is_complete(code):
+    rule = RULES[code]
+    assert rule.summary and rule.message
+    assert len(rule.docs.what) > 40 and len(rule.docs.why) > 40
+    assert rule.bad_examples and rule.good_examples
+    if code != "FTL001":
+        assert rule.node_types and rule.triggers
+        assert rule.docs.references, "a rule page needs references"
+
+
+@pytest.mark.parametrize(
+    "code,index",
+    [(code, i) for code, rule in sorted(RULES.items()) for i in range(len(rule.bad_examples))],
+)
+def test_bad_example_fires(code, index):
+    findings = ENGINE.check_source(RULES[code].bad_examples[index])
+    assert code in {f.code for f in findings}
+
+
+@pytest.mark.parametrize(
+    "code,index",
+    [(code, i) for code, rule in sorted(RULES.items()) for i in range(len(rule.good_examples))],
+)
+def test_good_example_is_silent(code, index):
+    findings = ENGINE.check_source(RULES[code].good_examples[index])
+    assert code not in {f.code for f in findings}
+
+
+def test_messages_never_contain_the_secret_values_of_examples():
+    secret = "s3cr3t-value-never-printed"
+    source = (
+        "import logging\nfrom flask import request\n\n"
+        f"def view(resp):\n    resp.set_cookie('session', '{secret}')\n"
+        f"    logging.info(request.headers.get('Authorization', '{secret}'))\n"
+    )
+    findings = ENGINE.check_source(source)
+    assert findings and all(secret not in f.message for f in findings)
+
+
+def test_readme_rule_table_is_generated_from_the_rules():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == with_table(readme), "run: python -m flask_token_lint.catalogue --write README.md"
