@@ -81,7 +81,7 @@ class Engine:
         for rule in self.rules:
             for node_type in rule.node_types:
                 self.dispatch.setdefault(node_type, []).append(rule)
-        triggers = set()
+        triggers: set[str] = set()
         for rule in self.rules:
             triggers.update(rule.triggers)
         if all(rule.triggers for rule in self.rules) and triggers:

@@ -49,7 +49,8 @@ class GuardAnalysis:
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             operands = (test.left, test.comparators[0])
             if not any(self._kind(o, scope) is Kind.SCHEME for o in operands):
-                if not (isinstance(test.ops[0], (ast.In, ast.NotIn)) and self._kind(operands[1], scope) is Kind.AUTH_HEADER):
+                containment = isinstance(test.ops[0], (ast.In, ast.NotIn))
+                if not (containment and self._kind(operands[1], scope) is Kind.AUTH_HEADER):
                     return 0
             if isinstance(test.ops[0], _POSITIVE_OPS):
                 return 1
@@ -97,7 +98,7 @@ class GuardAnalysis:
                     return True
                 if child is parent.orelse and self.negates(parent.test, scope):
                     return True
-            elif isinstance(parent, ast.BoolOp):
+            elif isinstance(parent, ast.BoolOp) and isinstance(child, ast.expr):
                 earlier = parent.values[: parent.values.index(child)]
                 check = self.asserts if isinstance(parent.op, ast.And) else self.negates
                 if any(check(value, scope) for value in earlier):

@@ -31,7 +31,6 @@ UNVERIFIED_READERS = frozenset({"jose.jwt.get_unverified_claims", "jose.jws.get_
 
 _POSITIONS = {"token": 0, "key": 1, "algorithms": 2, "options": 3}
 _TOKEN_KEYWORDS = ("jwt", "token")
-_UNKNOWN = object()
 
 
 def _is_false(node: ast.expr | None) -> bool:
@@ -106,43 +105,42 @@ def read_decode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> Dec
     decode = DecodeCall(call, function, {}, reader_only=False)
     options_node = decode.argument("options")
     if options_node is not None:
-        resolved = _read_options(options_node, scope, values, depth=0)
-        decode.options = None if resolved is _UNKNOWN else resolved  # type: ignore[assignment]
+        decode.options = _read_options(options_node, scope, values, depth=0)
     return decode
 
 
-def _read_options(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int) -> object:
-    """A dict of option name to value node, or ``_UNKNOWN``."""
+def _read_options(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int) -> dict[str, ast.expr] | None:
+    """Option name -> value node, or None when the options cannot be read."""
     if depth > 10:
-        return _UNKNOWN
+        return None
     node = values.constant_of(node, scope)
     if isinstance(node, ast.Constant) and node.value is None:
         return {}
     result: dict[str, ast.expr] = {}
     if isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values):
-            if key is None:
+            if key is None:  # ``**other``
                 merged = _read_options(value, scope, values, depth + 1)
-                if merged is _UNKNOWN:
-                    return _UNKNOWN
-                result.update(merged)  # type: ignore[arg-type]
+                if merged is None:
+                    return None
+                result.update(merged)
             elif isinstance(key, ast.Constant) and isinstance(key.value, str):
                 result[key.value] = values.constant_of(value, scope)
             else:
-                return _UNKNOWN
+                return None
         return result
     if isinstance(node, ast.Call) and scope.module.is_builtin(node.func, "dict"):
         for argument in node.args:
             merged = _read_options(argument, scope, values, depth + 1)
-            if merged is _UNKNOWN:
-                return _UNKNOWN
-            result.update(merged)  # type: ignore[arg-type]
+            if merged is None:
+                return None
+            result.update(merged)
         for keyword in node.keywords:
             if keyword.arg is None:
-                return _UNKNOWN
+                return None
             result[keyword.arg] = values.constant_of(keyword.value, scope)
         return result
-    return _UNKNOWN
+    return None
 
 
 def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnalysis) -> bool:
@@ -152,7 +150,9 @@ def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnal
         return False
     wanted = ast.dump(token)
     calls = scope.facts.calls
-    for later in calls[calls.index(decode.call) + 1 :] if decode.call in calls else ():
+    if decode.call not in calls:
+        return False
+    for later in calls[calls.index(decode.call) + 1:]:
         other = read_decode_call(later, scope, values)
         if other is not None and other.verifies and other.token is not None and ast.dump(other.token) == wanted:
             return True

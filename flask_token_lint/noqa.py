@@ -45,7 +45,7 @@ def statement_lines(text: str, lines: list[str]) -> dict[int, str]:
                 continue
             first, last = min(first, token.start[0]), max(last, token.end[0])
             if token.type in (tokenize.NL, tokenize.NEWLINE):
-                joined = "".join(lines[first - 1 : last])
+                joined = "".join(lines[first - 1:last])
                 for number in range(first, last + 1):
                     mapping[number] = joined
                 first, last = len(lines) + 2, -1

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from astroid import nodes
     from pylint.lint import PyLinter
 
+
 def _message(rule: type[Rule]) -> tuple[Any, ...]:
     description = f"{rule.code}: {rule.summary}. {rule.docs.what}"
     # Findings come by line and column from the engine, not as astroid nodes.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
@@ -73,7 +74,7 @@ class Rule:
             raise ValueError(f"duplicate rule code {cls.code}")
         _REGISTRY[cls.code] = cls
 
-    def check(self, node: ast.AST, ctx: Context) -> Iterator[tuple[ast.AST, dict[str, str]]]:
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[tuple[ast.expr | ast.stmt, dict[str, str]]]:
         """Yield ``(node_to_report, message_arguments)`` for each finding."""
         raise NotImplementedError
 
@@ -83,3 +84,8 @@ def all_rules() -> dict[str, type[Rule]]:
     import flask_token_lint.rules  # noqa: F401  (registers the rule classes)
 
     return dict(sorted(_REGISTRY.items()))
+
+
+def example(text: str) -> str:
+    """An example module written as an indented triple-quoted string."""
+    return textwrap.dedent(text)

@@ -34,7 +34,12 @@ class ScopeFacts:
         self.parents: dict[ast.AST, ast.AST] = {}
         self.calls: list[ast.Call] = []
         self.loads: dict[str, list[ast.Name]] = {}
-        body = node.body if not isinstance(node, ast.Lambda) else [node.body]
+        self.parameters: set[str] = set()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            self.parameters = {a.arg for a in every if a is not None}
+        body: list[ast.stmt] = getattr(node, "body", [])
         stack: list[ast.AST] = list(reversed(body))
         for stmt in body:
             self.parents[stmt] = node
@@ -46,7 +51,7 @@ class ScopeFacts:
                 children: list[ast.AST] = [*getattr(current, "decorator_list", ())]
                 if isinstance(current, ast.ClassDef):
                     children += [*current.bases, *(k.value for k in current.keywords)]
-                else:
+                elif isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     args = current.args
                     children += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
             else:
@@ -121,6 +126,16 @@ class Scope:
             if isinstance(scope.node, ast.Module):
                 return
             scope = scope.parent
+
+    def binds(self, name: str) -> bool:
+        """``name`` is a local of this scope or an enclosing function (so not a module constant)."""
+        scope: Scope | None = self
+        while scope is not None and not isinstance(scope.node, ast.Module):
+            if scope is self or scope.is_function:
+                if name in scope.facts.bindings or name in scope.facts.parameters:
+                    return True
+            scope = scope.parent
+        return False
 
     def ancestors(self, node: ast.AST) -> Iterator[tuple[ast.AST, ast.AST]]:
         """``(child, parent)`` pairs from ``node`` up to this scope's node."""

@@ -95,7 +95,7 @@ class ValueAnalysis:
                 if len(bindings) != 1 or bindings[0][0].index is not None or bindings[0][0].iterates:
                     return None
                 node, scope = bindings[0][0].value, bindings[0][1]
-            elif node.id in scope.module.constants:
+            elif node.id in scope.module.constants and not scope.binds(node.id):
                 node = scope.module.constants[node.id]
             else:
                 return None
@@ -110,7 +110,7 @@ class ValueAnalysis:
                 if len(bindings) != 1 or bindings[0][0].index is not None or bindings[0][0].iterates:
                     return node
                 node, scope = bindings[0][0].value, bindings[0][1]
-            elif node.id in scope.module.constants:
+            elif node.id in scope.module.constants and not scope.binds(node.id):
                 node = scope.module.constants[node.id]
             else:
                 return node
@@ -346,7 +346,8 @@ def holds_token(values: ValueAnalysis, node: ast.expr, scope: Scope, depth: int 
     if isinstance(node, ast.Name):
         if any(word in node.id.lower() for word in _TOKEN_WORDS):
             return True
-        return any(holds_token(values, b.value, where, depth + 1) for b, where in scope.lookup(node.id) if not b.iterates)
+        bound = [(b.value, where) for b, where in scope.lookup(node.id) if not b.iterates]
+        return any(holds_token(values, value, where, depth + 1) for value, where in bound)
     if isinstance(node, ast.Attribute):
         return any(word in node.attr.lower() for word in _TOKEN_WORDS)
     return False

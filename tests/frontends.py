@@ -35,7 +35,8 @@ def run_engine(files: Iterable[Path], engine: Engine | None = None) -> Found:
 
 
 def run_cli(files: list[Path], *options: str, cwd: Path = ROOT) -> Found:
-    result = _run([sys.executable, "-m", "flask_token_lint", "check", "--format", "json", *options, *map(str, files)], cwd)
+    command = [sys.executable, "-m", "flask_token_lint", "check", "--format", "json", *options, *map(str, files)]
+    result = _run(command, cwd)
     assert result.returncode in (0, 1), result.stderr
     found: Found = {_key(f): set() for f in files}
     for row in json.loads(result.stdout):
@@ -74,6 +75,6 @@ def run_pylint(files: list[Path], *options: str, cwd: Path = ROOT) -> Found:
             continue
         path, row, col, symbol = line.split("\t")
         code = symbols[symbol]
-        found.setdefault(_key(os.path.join(cwd, path)), set()).add((int(row), None if code == "FTL001" else int(col), code))
+        column = None if code == "FTL001" else int(col)
+        found.setdefault(_key(os.path.join(cwd, path)), set()).add((int(row), column, code))
     return found
-

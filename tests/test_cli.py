@@ -132,7 +132,9 @@ def test_unparsable_files_are_reported_and_the_rest_is_checked(tmp_path, vulnera
 
 
 def test_bom_and_coding_line_are_honoured(tmp_path):
-    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbffrom flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    (tmp_path / "bom.py").write_bytes(
+        b"\xef\xbb\xbffrom flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
+    )
     (tmp_path / "cookie.py").write_bytes(
         b"# -*- coding: latin-1 -*-\nfrom flask import Flask\napp = Flask('\xe9')\napp.run(debug=True)\n"
     )

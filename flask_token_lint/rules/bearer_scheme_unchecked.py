@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
 from flask_token_lint.values import Kind
 
 _CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})
@@ -40,14 +40,45 @@ class BearerSchemeUnchecked(Rule):
         ),
     )
     bad_examples = (
-        'from flask import request\n\ndef token():\n    return request.headers.get("Authorization").split(" ")[1]\n',
-        'from flask import request\n\ndef token():\n    auth = request.headers["Authorization"]\n    return auth[7:]\n',
+        example(
+            """\
+            from flask import request
+
+            def token():
+                return request.headers.get("Authorization").split(" ")[1]
+            """
+        ),
+        example(
+            """\
+            from flask import request
+
+            def token():
+                auth = request.headers["Authorization"]
+                return auth[7:]
+            """
+        ),
     )
     good_examples = (
-        'from flask import abort, request\n\ndef token():\n    auth = request.headers.get("Authorization", "")\n'
-        '    if not auth.startswith("Bearer "):\n        abort(401)\n    return auth.split(" ")[1]\n',
-        'from flask import request\n\ndef token():\n    scheme, _, value = request.headers.get("Authorization", "").partition(" ")\n'
-        '    return value if scheme.lower() == "bearer" else None\n',
+        example(
+            """\
+            from flask import abort, request
+
+            def token():
+                auth = request.headers.get("Authorization", "")
+                if not auth.startswith("Bearer "):
+                    abort(401)
+                return auth.split(" ")[1]
+            """
+        ),
+        example(
+            """\
+            from flask import request
+
+            def token():
+                scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+                return value if scheme.lower() == "bearer" else None
+            """
+        ),
     )
 
     def check(self, node, ctx):

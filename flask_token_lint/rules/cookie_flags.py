@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask_token_lint.credentials import is_credential_name
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
 from flask_token_lint.values import holds_token
 
 # Werkzeug's Response.set_cookie, in positional order.
@@ -122,10 +122,27 @@ class CookieMissingSecure(_CookieFlagRule):
         ),
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/614.html"),
     )
-    bad_examples = ('def login(resp, token):\n    resp.set_cookie("session", token, httponly=True, samesite="Lax")\n',)
+    bad_examples = (
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("session", token, httponly=True, samesite="Lax")
+            """
+        ),
+    )
     good_examples = (
-        'def login(resp, token):\n    resp.set_cookie("session", token, secure=True, httponly=True, samesite="Lax")\n',
-        'def logout(resp):\n    resp.delete_cookie("session")\n',
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("session", token, secure=True, httponly=True, samesite="Lax")
+            """
+        ),
+        example(
+            """\
+            def logout(resp):
+                resp.delete_cookie("session")
+            """
+        ),
     )
 
     def problem(self, cookie, ctx):
@@ -145,10 +162,27 @@ class CookieMissingHttponly(_CookieFlagRule):
         ),
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1004.html"),
     )
-    bad_examples = ('def login(resp, token):\n    resp.set_cookie("access_token", token, secure=True, samesite="Lax")\n',)
+    bad_examples = (
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("access_token", token, secure=True, samesite="Lax")
+            """
+        ),
+    )
     good_examples = (
-        'def login(resp, token):\n    resp.set_cookie("access_token", token, secure=True, httponly=True, samesite="Lax")\n',
-        'def prefs(resp):\n    resp.set_cookie("theme", "dark")\n',
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("access_token", token, secure=True, httponly=True, samesite="Lax")
+            """
+        ),
+        example(
+            """\
+            def prefs(resp):
+                resp.set_cookie("theme", "dark")
+            """
+        ),
     )
 
     def problem(self, cookie, ctx):
@@ -173,12 +207,32 @@ class CookieMissingSamesite(_CookieFlagRule):
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1275.html"),
     )
     bad_examples = (
-        'def login(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True)\n',
-        'def login(resp, token):\n    resp.set_cookie("jwt", token, httponly=True, samesite="None")\n',
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("jwt", token, secure=True, httponly=True)
+            """
+        ),
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("jwt", token, httponly=True, samesite="None")
+            """
+        ),
     )
     good_examples = (
-        'def login(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="Strict")\n',
-        'def embed(resp, token):\n    resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="None")\n',
+        example(
+            """\
+            def login(resp, token):
+                resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="Strict")
+            """
+        ),
+        example(
+            """\
+            def embed(resp, token):
+                resp.set_cookie("jwt", token, secure=True, httponly=True, samesite="None")
+            """
+        ),
     )
 
     def problem(self, cookie, ctx):

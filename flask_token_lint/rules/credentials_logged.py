@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
 from flask_token_lint.sinks import is_output_call, written_arguments
 
 
@@ -37,14 +37,43 @@ class CredentialsLogged(Rule):
         ),
     )
     bad_examples = (
-        'import logging\nfrom flask import request\n\ndef view():\n    logging.info("headers: %s", dict(request.headers))\n',
-        'from flask import current_app, request\n\ndef view():\n'
-        '    current_app.logger.debug(f"auth={request.headers.get(\'Authorization\')}")\n',
+        example(
+            """\
+            import logging
+            from flask import request
+
+            def view():
+                logging.info("headers: %s", dict(request.headers))
+            """
+        ),
+        example(
+            """\
+            from flask import current_app, request
+
+            def view():
+                current_app.logger.debug(f"auth={request.headers.get('Authorization')}")
+            """
+        ),
     )
     good_examples = (
-        'import logging\nfrom flask import request\n\ndef view():\n'
-        '    logging.info("agent: %s", request.headers.get("User-Agent"))\n',
-        'import logging\nfrom flask import request\n\ndef view():\n    logging.info("%d headers", len(request.headers))\n',
+        example(
+            """\
+            import logging
+            from flask import request
+
+            def view():
+                logging.info("agent: %s", request.headers.get("User-Agent"))
+            """
+        ),
+        example(
+            """\
+            import logging
+            from flask import request
+
+            def view():
+                logging.info("%d headers", len(request.headers))
+            """
+        ),
     )
 
     def check(self, node, ctx):

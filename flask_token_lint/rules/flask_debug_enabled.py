@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 _CONFIG_SETTERS = frozenset({"update", "from_mapping"})
@@ -65,13 +65,45 @@ class FlaskDebugEnabled(Rule):
         ),
     )
     bad_examples = (
-        'from flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(debug=True)\n',
-        'from flask import Flask\n\napp = Flask(__name__)\napp.config["DEBUG"] = True\n',
+        example(
+            """\
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(debug=True)
+            """
+        ),
+        example(
+            """\
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["DEBUG"] = True
+            """
+        ),
     )
     good_examples = (
-        'import os\nfrom flask import Flask\n\napp = Flask(__name__)\n\nif __name__ == "__main__":\n'
-        '    app.run(debug=os.environ.get("FLASK_DEBUG") == "1")\n',
-        "import threading\n\nthread = threading.Thread(target=print)\nthread.run()\n",
+        example(
+            """\
+            import os
+            from flask import Flask
+
+            app = Flask(__name__)
+
+            if __name__ == "__main__":
+                app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
+            """
+        ),
+        example(
+            """\
+            import threading
+
+            thread = threading.Thread(target=print)
+            thread.run()
+            """
+        ),
     )
 
     def check(self, node, ctx):

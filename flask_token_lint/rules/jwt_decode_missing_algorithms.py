@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
 
 
 class JwtDecodeMissingAlgorithms(Rule):
@@ -30,12 +30,40 @@ class JwtDecodeMissingAlgorithms(Rule):
         ),
     )
     bad_examples = (
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, audience="api")\n',
-        'from jose import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, audience="api")\n',
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, audience="api")
+            """
+        ),
+        example(
+            """\
+            from jose import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, audience="api")
+            """
+        ),
     )
     good_examples = (
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api")\n',
-        'import jwt\n\ndef peek(token):\n    return jwt.decode(token, options={"verify_signature": False})\n',
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["RS256"], audience="api")
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def peek(token):
+                return jwt.decode(token, options={"verify_signature": False})
+            """
+        ),
     )
 
     def check(self, node, ctx):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
 
 
 class JwtDecodeMissingAudience(Rule):
@@ -30,12 +30,32 @@ class JwtDecodeMissingAudience(Rule):
         ),
     )
     bad_examples = (
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"])\n',
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api",'
-        ' options={"verify_aud": False})\n',
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["RS256"])
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["RS256"], audience="api", options={"verify_aud": False})
+            """
+        ),
     )
     good_examples = (
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["RS256"], audience="api")\n',
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["RS256"], audience="api")
+            """
+        ),
     )
 
     def check(self, node, ctx):

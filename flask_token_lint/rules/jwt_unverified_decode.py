@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.jwt_calls import later_verified_decode_of
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
 
 
 class JwtUnverifiedDecode(Rule):
@@ -36,16 +36,59 @@ class JwtUnverifiedDecode(Rule):
         ),
     )
     bad_examples = (
-        'import jwt\n\ndef user(token):\n    return jwt.decode(token, options={"verify_signature": False})["sub"]\n',
-        'import jwt\n\nNO_VERIFY = {"verify_signature": False}\n\ndef user(token, key):\n'
-        '    return jwt.decode(token, key, algorithms=["HS256"], options=NO_VERIFY)\n',
-        "from jose import jwt\n\ndef user(token):\n    return jwt.get_unverified_claims(token)\n",
+        example(
+            """\
+            import jwt
+
+            def user(token):
+                return jwt.decode(token, options={"verify_signature": False})["sub"]
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            NO_VERIFY = {"verify_signature": False}
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256"], options=NO_VERIFY)
+            """
+        ),
+        example(
+            """\
+            from jose import jwt
+
+            def user(token):
+                return jwt.get_unverified_claims(token)
+            """
+        ),
     )
     good_examples = (
-        'import jwt\n\ndef user(token, key):\n    return jwt.decode(token, key, algorithms=["HS256"], audience="api")["sub"]\n',
-        "import jwt\n\ndef key_id(token):\n    return jwt.get_unverified_header(token)[\"kid\"]\n",
-        'import jwt\n\ndef user(token, keys):\n    issuer = jwt.decode(token, options={"verify_signature": False})["iss"]\n'
-        '    return jwt.decode(token, keys[issuer], algorithms=["RS256"], audience="api")\n',
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256"], audience="api")["sub"]
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def key_id(token):
+                return jwt.get_unverified_header(token)["kid"]
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def user(token, keys):
+                issuer = jwt.decode(token, options={"verify_signature": False})["iss"]
+                return jwt.decode(token, keys[issuer], algorithms=["RS256"], audience="api")
+            """
+        ),
     )
 
     def check(self, node, ctx):

@@ -1,6 +1,6 @@
 """FTL001: a file the checker cannot read is reported, never a traceback."""
 
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
 
 
 class UnparsableFile(Rule):
@@ -19,5 +19,23 @@ class UnparsableFile(Rule):
             "(E999, syntax-error)."
         ),
     )
-    bad_examples = ('import jwt\n\ndef decode(token:\n    return jwt.decode(token, "k")\n',)
-    good_examples = ('import jwt\n\ndef decode(token):\n    return token\n',)
+    bad_examples = (
+        example(
+            """\
+            import jwt
+
+            def decode(token:
+                return jwt.decode(token, "k")
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import jwt
+
+            def decode(token):
+                return token
+            """
+        ),
+    )
