@@ -48,6 +48,10 @@ class GuardAnalysis:
             return self.polarity(test.value, scope, depth + 1)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             operands = (test.left, test.comparators[0])
+            if _is_none(operands[1]) and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+                # ``match is None`` is ``not match``; ``match is not None`` is ``match``.
+                inner = self.polarity(operands[0], scope, depth + 1)
+                return -inner if isinstance(test.ops[0], ast.Is) else inner
             if not any(self._kind(o, scope) is Kind.SCHEME for o in operands):
                 containment = isinstance(test.ops[0], (ast.In, ast.NotIn))
                 if not (containment and self._kind(operands[1], scope) is Kind.AUTH_HEADER):
@@ -123,6 +127,10 @@ class GuardAnalysis:
                 return True
             return bool(stmt.orelse) and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope)
         return False
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def terminates(body: list[ast.stmt], scope: Scope) -> bool:

@@ -298,6 +298,9 @@ class ValueAnalysis:
     def _call_leak(self, node: ast.Call, scope: Scope) -> str | None:
         func = node.func
         arguments = [*node.args, *(k.value for k in node.keywords)]
+        module = scope.module
+        if module.qualname(func) in _STRINGIFYING_FUNCTIONS:
+            return self._first_leak(arguments, scope)
         if isinstance(func, ast.Attribute):
             if func.attr == "format":
                 return self._first_leak([func.value, *arguments], scope)
@@ -308,10 +311,7 @@ class ValueAnalysis:
                 if base is not None and base.kind in _MAPPINGS:
                     return base.label
             return None
-        module = scope.module
         if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and module.is_builtin(func, func.id):
-            return self._first_leak(arguments, scope)
-        if module.qualname(func) in _STRINGIFYING_FUNCTIONS:
             return self._first_leak(arguments, scope)
         return None
 
