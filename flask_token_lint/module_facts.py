@@ -110,17 +110,14 @@ class ModuleFacts:
 
     def qualname(self, node: ast.AST) -> str | None:
         """The qualified name ``node`` refers to through the imports, if any."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        path = dotted(node)
+        if path is None:
             return None
-        root = self.aliases.get(node.id)
-        if root is None:
+        root, dot, rest = path.partition(".")
+        resolved = self.aliases.get(root)
+        if resolved is None:
             return None
-        parts.append(root)
-        return ".".join(reversed(parts))
+        return f"{resolved}{dot}{rest}"
 
     def is_builtin(self, node: ast.AST, name: str) -> bool:
         """``node`` is the builtin ``name`` (not shadowed by an import)."""

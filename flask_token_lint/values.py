@@ -83,22 +83,10 @@ class ValueAnalysis:
     # -- constants -------------------------------------------------------
     def string_of(self, node: ast.expr, scope: Scope) -> str | None:
         """The string a node holds when it is a literal or a constant name."""
-        seen: set[int] = set()
-        while True:
-            if isinstance(node, ast.Constant):
-                return node.value if isinstance(node.value, str) else None
-            if not isinstance(node, ast.Name) or id(node) in seen:
-                return None
-            seen.add(id(node))
-            bindings = list(scope.lookup(node.id))
-            if bindings:
-                if len(bindings) != 1 or bindings[0][0].index is not None or bindings[0][0].iterates:
-                    return None
-                node, scope = bindings[0][0].value, bindings[0][1]
-            elif node.id in scope.module.constants and not scope.binds(node.id):
-                node = scope.module.constants[node.id]
-            else:
-                return None
+        constant = self.constant_of(node, scope)
+        if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
+            return constant.value
+        return None
 
     def constant_of(self, node: ast.expr, scope: Scope) -> ast.expr:
         """Follow a name to the literal it is bound to, once and unambiguously."""

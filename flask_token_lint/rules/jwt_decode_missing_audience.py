@@ -66,8 +66,10 @@ class JwtDecodeMissingAudience(Rule):
             yield node, {"function": decode.function, "how": " (verify_aud is off)"}
             return
         audience = decode.argument("audience")
-        if audience is None and not decode.has_argument("audience"):
+        if audience is None:
+            missing = not decode.has_argument("audience")
+        else:
+            given = ctx.constant_of(audience)
+            missing = isinstance(given, ast.Constant) and given.value is None
+        if missing:
             yield node, {"function": decode.function, "how": ""}
-        elif audience is not None and isinstance(ctx.constant_of(audience), ast.Constant):
-            if ctx.constant_of(audience).value is None:  # type: ignore[attr-defined]
-                yield node, {"function": decode.function, "how": ""}
