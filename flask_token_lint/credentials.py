@@ -31,3 +31,69 @@ def is_credential_name(name: str) -> bool:
     if any(part in lowered for part in _CREDENTIAL_PARTS):
         return True
     return any(word in _CREDENTIAL_WORDS for word in _WORD_SPLIT.split(lowered))
+
+
+# Query-string keys that carry a bearer credential. Pagination cursors
+# (``page_token``, ``next_token``) and CSRF tokens are not in it.
+_QUERY_TOKEN_KEYS = frozenset(
+    {
+        "token", "access_token", "accesstoken", "id_token", "refresh_token", "auth_token", "authtoken",
+        "jwt", "auth", "api_key", "apikey", "api-key", "bearer", "session", "sessionid", "session_id",
+    }
+)
+
+
+def is_query_token_key(name: str) -> bool:
+    return name.lower() in _QUERY_TOKEN_KEYS
+
+
+_IDENTIFIER_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_TOKEN_NAME_WORDS = frozenset({"token", "jwt", "bearer"})
+# A last word that says the name holds something *about* a token, not the token.
+_ABOUT_WORDS = frozenset(
+    {
+        "count", "counts", "len", "length", "size", "type", "types", "kind", "name", "names", "id", "ids",
+        "idx", "index", "expires", "expiry", "expiration", "exp", "ttl", "lifetime", "age", "timeout",
+        "url", "uri", "endpoint", "path", "format", "field", "fields", "header", "prefix", "scheme", "version",
+        "limit", "limits", "usage", "cost", "location", "locations", "number", "num", "regex", "re", "pattern",
+        "class", "cls", "model", "store", "storage", "manager", "service", "factory", "handler", "validator",
+        "serializer", "schema", "table", "column", "status", "state", "mode", "label", "description", "help",
+        "message", "msg", "provider", "backend", "loader", "cache", "blacklist", "blocklist", "denylist",
+        "callback", "file", "filename", "dir", "env", "var", "setting", "settings", "config", "option", "options",
+        "required", "enabled", "missing", "error", "errors", "exception", "valid", "invalid", "at", "time",
+        "timestamp", "created", "issued", "claims", "payload", "data", "info", "key", "keys", "secret", "hash",
+        "hashed", "digest", "hint", "location", "param", "parameter", "arg", "attr", "attribute",
+    }
+)
+# A first word that says the name is a quantity or a predicate.
+_QUANTITY_WORDS = frozenset(
+    {
+        "max", "min", "num", "n", "total", "count", "len", "is", "has", "should", "use",
+        # pagination cursors are called tokens too, but open nothing
+        "page", "next", "prev", "previous", "continuation", "pagination", "sync", "resume",
+    }
+)
+
+
+def identifier_words(identifier: str) -> list[str]:
+    """``accessToken`` / ``ACCESS_TOKEN`` / ``access_token`` -> ``["access", "token"]``."""
+    return [w.lower() for w in _IDENTIFIER_WORDS.findall(identifier)]
+
+
+def is_token_name(identifier: str) -> bool:
+    """A variable, attribute or key name that says it holds a token (not a count or type of one)."""
+    words = identifier_words(identifier)
+    if not any(word in _TOKEN_NAME_WORDS for word in words):
+        return False
+    return words[-1] not in _ABOUT_WORDS and words[0] not in _QUANTITY_WORDS
+
+
+def is_secret_name(identifier: str) -> bool:
+    """A name that says it holds a token or a shared secret (``api_key``, ``client_secret``)."""
+    if is_token_name(identifier):
+        return True
+    words = identifier_words(identifier)
+    if not words or words[0] in _QUANTITY_WORDS:
+        return False
+    secret = "secret" in words or "apikey" in words or any(a == "api" and b == "key" for a, b in zip(words, words[1:]))
+    return secret and words[-1] not in (_ABOUT_WORDS - {"secret", "key"})

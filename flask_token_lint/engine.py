@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from flask_token_lint.guards import GuardAnalysis
-from flask_token_lint.jwt_calls import DecodeCall, read_decode_call
+from flask_token_lint.config_settings import ConfigSetting, config_settings
+from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, read_decode_call, read_encode_call
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.rule import Rule, all_rules
 from flask_token_lint.scopes import SCOPE_NODES, Scope
@@ -43,7 +44,7 @@ class Context:
         self.module = module
         self.settings = settings
         self.scope = scope
-        self.values = ValueAnalysis()
+        self.values = ValueAnalysis(scope)
         self.guards = GuardAnalysis(self.values)
 
     def qualname(self, node: ast.AST) -> str | None:
@@ -52,8 +53,11 @@ class Context:
     def value_of(self, node: ast.expr) -> Value | None:
         return self.values.value_of(node, self.scope)
 
-    def leak_of(self, node: ast.expr) -> str | None:
-        return self.values.leak_of(node, self.scope)
+    def leak_of(self, node: ast.expr, tokens: bool = False) -> str | None:
+        return self.values.leak_of(node, self.scope, tokens)
+
+    def token_label(self, node: ast.expr) -> str | None:
+        return self.values.token_label(node, self.scope)
 
     def string_of(self, node: ast.expr) -> str | None:
         return self.values.string_of(node, self.scope)
@@ -66,6 +70,12 @@ class Context:
 
     def decode_call(self, node: ast.Call) -> DecodeCall | None:
         return read_decode_call(node, self.scope, self.values)
+
+    def encode_call(self, node: ast.Call) -> EncodeCall | None:
+        return read_encode_call(node, self.scope, self.values)
+
+    def config_settings(self, node: ast.AST) -> list[ConfigSetting]:
+        return list(config_settings(node, self))
 
 
 class Engine:
@@ -152,15 +162,14 @@ class Engine:
                         )
             children = list(ast.iter_child_nodes(node))
             if isinstance(node, SCOPE_NODES) and node is not tree:
-                inner = Scope(node, scope, module)
+                inner = ctx.values.scope_for(node, scope)
                 body = {id(statement) for statement in node.body}
                 for child in reversed(children):
                     runs_inside = id(child) in body or isinstance(child, ast.arguments)
                     stack.append((child, inner if runs_inside else scope))
             else:
                 stack.extend((child, scope) for child in reversed(children))
-        findings.sort()
-        return findings
+        return sorted(set(findings))
 
     def _unparsable(self, message: str, line: int, col: int) -> list[Finding]:
         if not self.report_unparsable:

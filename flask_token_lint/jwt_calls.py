@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from flask_token_lint.scopes import Scope
 from flask_token_lint.values import ValueAnalysis
@@ -28,6 +28,10 @@ DECODE_FUNCTIONS = frozenset(
 )
 # Functions that read claims without ever verifying them.
 UNVERIFIED_READERS = frozenset({"jose.jwt.get_unverified_claims", "jose.jws.get_unverified_claims"})
+ENCODE_FUNCTIONS = frozenset({"jwt.encode", "jwt.api_jwt.encode", "jose.jwt.encode"})
+# PyJWT's classes: ``jwt.PyJWT().decode(...)`` is ``jwt.decode``; a JWS has no claims.
+_JWT_CLASSES = frozenset({"jwt.PyJWT", "jwt.api_jwt.PyJWT"})
+_JWS_CLASSES = frozenset({"jwt.PyJWS", "jwt.api_jws.PyJWS"})
 
 _POSITIONS = {"token": 0, "key": 1, "algorithms": 2, "options": 3}
 _TOKEN_KEYWORDS = ("jwt", "token")
@@ -43,6 +47,7 @@ class DecodeCall:
     function: str  # qualified name, e.g. "jwt.decode"
     options: Optional[dict[str, ast.expr]]  # None when the options cannot be read
     reader_only: bool  # get_unverified_claims: never verifies
+    has_claims: bool = True  # False for a JWS, which carries no aud/iss/exp to check
 
     @property
     def has_star_kwargs(self) -> bool:
@@ -62,6 +67,14 @@ class DecodeCall:
         if any(isinstance(a, ast.Starred) for a in self.call.args):
             return True  # positions unknown: assume it may be there
         return self.argument(name) is not None or self.has_star_kwargs
+
+    def omits(self, name: str, constant_of: Callable[[ast.expr], ast.expr]) -> bool:
+        """``name`` is not passed at all, or passed as a literal None."""
+        given = self.argument(name)
+        if given is None:
+            return not self.has_argument(name)
+        given = constant_of(given)
+        return isinstance(given, ast.Constant) and given.value is None
 
     @property
     def token(self) -> ast.expr | None:
@@ -95,14 +108,31 @@ class DecodeCall:
         return None
 
 
+def _object_method(call: ast.Call, scope: Scope, values: ValueAnalysis) -> tuple[str, str] | None:
+    """``(class qualname, method)`` for ``jwt.PyJWT().decode(...)`` or ``obj.decode(...)``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    receiver = values.constant_of(func.value, scope)
+    if not isinstance(receiver, ast.Call):
+        return None
+    cls = scope.module.qualname(receiver.func)
+    return (cls, func.attr) if cls in _JWT_CLASSES or cls in _JWS_CLASSES else None
+
+
 def read_decode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> DecodeCall | None:
     """A ``DecodeCall`` when ``call`` decodes a JWT, else None."""
     function = scope.module.qualname(call.func)
+    has_claims = True
     if function in UNVERIFIED_READERS:
         return DecodeCall(call, function, {}, reader_only=True)
     if function not in DECODE_FUNCTIONS:
-        return None
-    decode = DecodeCall(call, function, {}, reader_only=False)
+        method = _object_method(call, scope, values)
+        if method is None or method[1] not in ("decode", "decode_complete"):
+            return None
+        function = f"{method[0]}().{method[1]}"
+        has_claims = method[0] in _JWT_CLASSES
+    decode = DecodeCall(call, function, {}, reader_only=False, has_claims=has_claims)
     options_node = decode.argument("options")
     if options_node is not None:
         decode.options = _read_options(options_node, scope, values, depth=0)
@@ -157,3 +187,31 @@ def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnal
         if other is not None and other.verifies and other.token is not None and ast.dump(other.token) == wanted:
             return True
     return False
+
+
+@dataclass
+class EncodeCall:
+    call: ast.Call
+    function: str
+
+    def argument(self, name: str) -> ast.expr | None:
+        """``payload`` (0, or ``claims=`` in python-jose), ``key`` (1) or ``algorithm`` (2)."""
+        aliases = {"payload": ("payload", "claims"), "key": ("key",), "algorithm": ("algorithm",)}[name]
+        for keyword in self.call.keywords:
+            if keyword.arg in aliases:
+                return keyword.value
+        position = ("payload", "key", "algorithm").index(name)
+        if position < len(self.call.args) and not any(isinstance(a, ast.Starred) for a in self.call.args):
+            return self.call.args[position]
+        return None
+
+
+def read_encode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> EncodeCall | None:
+    """An ``EncodeCall`` when ``call`` signs a JWT (PyJWT or python-jose), else None."""
+    function = scope.module.qualname(call.func)
+    if function in ENCODE_FUNCTIONS:
+        return EncodeCall(call, function)
+    method = _object_method(call, scope, values)
+    if method is not None and method[1] == "encode":
+        return EncodeCall(call, f"{method[0]}().encode")
+    return None

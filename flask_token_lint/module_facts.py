@@ -57,10 +57,14 @@ class ModuleFacts:
         self.aliases: dict[str, str] = {}
         self.constants: dict[str, ast.expr] = {}
         self.app_names: set[str] = set()
+        # Top-level functions by name: their return values are followed into callers.
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         assigned_count: dict[str, int] = {}
         for stmt in top_level_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.add_import(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[stmt.name] = stmt
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:

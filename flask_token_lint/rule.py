@@ -89,3 +89,8 @@ def all_rules() -> dict[str, type[Rule]]:
 def example(text: str) -> str:
     """An example module written as an indented triple-quoted string."""
     return textwrap.dedent(text)
+
+
+def capitalized(text: str) -> str:
+    """A message fragment made to start a sentence (``the 'x' cookie`` -> ``The 'x' cookie``)."""
+    return text[:1].upper() + text[1:]

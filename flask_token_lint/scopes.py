@@ -16,6 +16,7 @@ from typing import Iterator
 from flask_token_lint.module_facts import ModuleFacts
 
 SCOPE_NODES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_MUTATING_METHODS = frozenset({"update", "setdefault", "__setitem__", "pop", "clear"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class ScopeFacts:
         self.parents: dict[ast.AST, ast.AST] = {}
         self.calls: list[ast.Call] = []
         self.loads: dict[str, list[ast.Name]] = {}
+        self.returns: list[ast.Return] = []
+        # Names whose value is changed in place (``d["k"] = v``, ``d.update(...)``).
+        self.mutated: set[str] = set()
         self.parameters: set[str] = set()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             args = node.args
@@ -63,8 +67,13 @@ class ScopeFacts:
     def _note(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
             self.calls.append(node)
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATING_METHODS and isinstance(func.value, ast.Name):
+                self.mutated.add(func.value.id)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             self.loads.setdefault(node.id, []).append(node)
+        elif isinstance(node, ast.Return):
+            self.returns.append(node)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 self._bind(target, node.value, node)
@@ -80,7 +89,9 @@ class ScopeFacts:
                     self._bind(item.optional_vars, item.context_expr, node)
 
     def _bind(self, target: ast.expr, value: ast.expr, stmt: ast.AST, iterates: bool = False) -> None:
-        if isinstance(target, ast.Name):
+        if isinstance(target, (ast.Subscript, ast.Attribute)) and isinstance(target.value, ast.Name):
+            self.mutated.add(target.value.id)
+        elif isinstance(target, ast.Name):
             self.bindings.setdefault(target.id, []).append(Binding(value, stmt, None, iterates))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for index, element in enumerate(target.elts):

@@ -1,10 +1,14 @@
 """What a request-derived value is, followed through local names.
 
 ``value_of`` answers "is this expression the Authorization header, a piece of
-it, the headers mapping, a credential cookie ...?"; ``leak_of`` answers "does
-writing this expression out reveal a credential?", seeing through f-strings,
-``%``, ``.format``, ``+``, ``str()``/``dict()`` and local names. Both are
-asked by rules and by the guard analysis, and cached per file.
+it, the headers mapping, a token cookie ...?"; ``token_label`` answers "does
+this expression hold a token?" (from the header, a token factory, a token
+cookie or query parameter, a local helper returning one, or a name that says
+so); ``leak_of`` answers "does writing this expression out reveal request
+credentials (or, with ``tokens=True``, a token)?", seeing through f-strings,
+``%``, ``.format``, ``+``, ``str()``/``dict()`` and local names. Calls to
+top-level functions of the same module are followed into their return values.
+Everything is cached per file.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ class Kind(enum.Enum):
     HEADERS = "headers mapping"
     ENVIRON = "WSGI environ"
     COOKIES = "cookies mapping"
+    QUERY = "query-string mapping"
     AUTHORIZATION = "parsed Authorization"
     AUTH_HEADER = "Authorization header value"
     SECRET_VALUE = "other credential value"
     PARTS = "split Authorization header"
     SCHEME = "scheme part"
-    TOKEN = "token cut from the header"
+    TOKEN = "token"  # cut from the header, or a token cookie or query parameter
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,11 @@ _REQUEST_ATTRIBUTES = {
     "headers": Kind.HEADERS,
     "environ": Kind.ENVIRON,
     "cookies": Kind.COOKIES,
+    "args": Kind.QUERY,
+    "values": Kind.QUERY,
     "authorization": Kind.AUTHORIZATION,
 }
-_MAPPINGS = frozenset({Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES})
+_MAPPINGS = frozenset({Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.QUERY})
 _MAPPING_GETTERS = frozenset({"get", "getlist", "get_all", "pop"})
 # String methods that keep what the value is (``auth.strip()`` is still the header).
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "encode", "decode", "title"})
@@ -76,9 +83,30 @@ def _is_method_call(node: ast.expr, method: str) -> bool:
 class ValueAnalysis:
     """Classifies expressions of one file; results are cached per node."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Scope) -> None:
+        self.root = root
+        self._scopes: dict[int, Scope] = {id(root.node): root}
         self._values: dict[tuple[int, int], Value | None] = {}
-        self._leaks: dict[tuple[int, int], str | None] = {}
+        self._leaks: dict[tuple[int, int, bool], str | None] = {}
+        self._tokens: dict[tuple[int, int], str | None] = {}
+
+    def scope_for(self, node: ast.AST, parent: Scope) -> Scope:
+        """The one ``Scope`` of a def or class node, shared by the walk and the dataflow."""
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            scope = self._scopes[id(node)] = Scope(node, parent, parent.module)
+        return scope
+
+    def _returns_of(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """Return values of the module's own top-level function that ``call`` calls."""
+        func = call.func
+        if not isinstance(func, ast.Name) or scope.binds(func.id):
+            return []
+        definition = scope.module.functions.get(func.id)
+        if definition is None:
+            return []
+        callee = self.scope_for(definition, self.root)
+        return [(r.value, callee) for r in callee.facts.returns if r.value is not None]
 
     # -- constants -------------------------------------------------------
     def string_of(self, node: ast.expr, scope: Scope) -> str | None:
@@ -203,8 +231,12 @@ class ValueAnalysis:
             if name in credentials.SECRET_ENVIRON:
                 return Value(Kind.SECRET_VALUE, f"environ[{name!r}]")
             return None
+        if kind is Kind.QUERY:
+            if credentials.is_query_token_key(name):
+                return Value(Kind.TOKEN, f"the {name!r} query parameter")
+            return None
         if credentials.is_credential_name(name):
-            return Value(Kind.SECRET_VALUE, f"the {name!r} cookie")
+            return Value(Kind.TOKEN, f"the {name!r} cookie")
         return None
 
     def _call_value(self, node: ast.Call, scope: Scope) -> Value | None:
@@ -227,80 +259,154 @@ class ValueAnalysis:
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             inner = self.value_of(node.args[0], scope)
             return inner if inner is not None and inner.kind in _STRING_KINDS else None
+        for returned, callee in self._returns_of(node, scope):
+            found = self.value_of(returned, callee)
+            if found is not None:
+                return found
         return None
 
-    # -- what writing a value out reveals ----------------------------------
-    def leak_of(self, node: ast.expr, scope: Scope) -> str | None:
-        """A label for the credential that writing ``node`` out would reveal."""
+    # -- tokens ------------------------------------------------------------
+    def token_label(self, node: ast.expr, scope: Scope) -> str | None:
+        """How a message names the token ``node`` holds, or None when it holds none."""
         key = (id(node), id(scope))
-        if key in self._leaks:
-            return self._leaks[key]
-        self._leaks[key] = None
-        result = self._compute_leak(node, scope)
-        self._leaks[key] = result
+        if key in self._tokens:
+            return self._tokens[key]
+        self._tokens[key] = None
+        result = self._compute_token(node, scope)
+        self._tokens[key] = result
         return result
 
-    def _first_leak(self, nodes, scope: Scope) -> str | None:
-        for child in nodes:
-            if child is not None:
-                found = self.leak_of(child, scope)
+    def _compute_token(self, node: ast.expr, scope: Scope) -> str | None:
+        value = self.value_of(node, scope)
+        if value is not None:
+            return value.label if value.kind is Kind.TOKEN else None
+        if isinstance(node, ast.Name):
+            if node.id in scope.module.aliases and not scope.binds(node.id):
+                return None  # an imported module or function (``jwt``), not a value
+            if credentials.is_token_name(node.id):
+                return f"`{node.id}`"
+            for binding, where in scope.lookup(node.id):
+                if not binding.iterates and binding.index is None:
+                    found = self.token_label(binding.value, where)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(node, ast.Attribute):
+            if scope.module.qualname(node) is not None:
+                return None  # ``jwt.api_jwt``: a module path, not a value
+            return f"`{node.attr}`" if credentials.is_token_name(node.attr) else None
+        if isinstance(node, ast.Subscript):
+            key_name = self.string_of(node.slice, scope)
+            return f"`{key_name}`" if key_name is not None and credentials.is_token_name(key_name) else None
+        if isinstance(node, ast.Call):
+            return self._call_token(node, scope)
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+            parts = (node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values
+            for part in parts:
+                found = self.token_label(part, scope)
                 if found is not None:
                     return found
         return None
 
-    def _compute_leak(self, node: ast.expr, scope: Scope) -> str | None:
-        value = self.value_of(node, scope)
-        if value is not None:
-            if value.kind is Kind.PARTS:
-                return value.label
-            return value.label if value.kind in LEAKING_KINDS else None
+    def _call_token(self, node: ast.Call, scope: Scope) -> str | None:
+        func = node.func
+        qualname = scope.module.qualname(func)
+        if qualname in TOKEN_FACTORIES:
+            return f"the token from {qualname}()"
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if _TOKEN_FACTORY_NAME.match(name):
+            return f"the token from {name}()"
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            key_name = self.string_of(node.args[0], scope)
+            if key_name is not None and credentials.is_token_name(key_name):
+                return f"`{key_name}`"
+        if isinstance(func, ast.Attribute) and func.attr in _KEEPING_METHODS:
+            return self.token_label(func.value, scope)
+        if scope.module.is_builtin(func, "str") and len(node.args) == 1:
+            return self.token_label(node.args[0], scope)
+        for returned, callee in self._returns_of(node, scope):
+            found = self.token_label(returned, callee)
+            if found is not None:
+                return f"the token from {name}()"
+        return None
+
+    # -- what writing a value out reveals ----------------------------------
+    def leak_of(self, node: ast.expr, scope: Scope, tokens: bool = False) -> str | None:
+        """A label for what writing ``node`` out would reveal: request credentials, or with
+        ``tokens`` a token."""
+        key = (id(node), id(scope), tokens)
+        if key in self._leaks:
+            return self._leaks[key]
+        self._leaks[key] = None
+        result = self._compute_leak(node, scope, tokens)
+        self._leaks[key] = result
+        return result
+
+    def _first_leak(self, nodes, scope: Scope, tokens: bool) -> str | None:
+        for child in nodes:
+            if child is not None:
+                found = self.leak_of(child, scope, tokens)
+                if found is not None:
+                    return found
+        return None
+
+    def _compute_leak(self, node: ast.expr, scope: Scope, tokens: bool) -> str | None:
+        if tokens:
+            if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+                found = self.token_label(node, scope)
+                if found is not None:
+                    return found
+        else:
+            value = self.value_of(node, scope)
+            if value is not None:
+                return value.label if value.kind in LEAKING_KINDS else None
         if isinstance(node, ast.Name):
             for binding, where in scope.lookup(node.id):
                 if binding.iterates and binding.index == 0 and _is_method_call(binding.value, "items"):
                     continue  # the key of ``for name, value in headers.items()``
-                found = self.leak_of(binding.value, where)
+                found = self.leak_of(binding.value, where, tokens)
                 if found is not None:
                     return found
             return None
         if isinstance(node, ast.JoinedStr):
-            return self._first_leak(node.values, scope)
+            return self._first_leak(node.values, scope, tokens)
         if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr)):
-            return self.leak_of(node.value, scope)
+            return self.leak_of(node.value, scope, tokens)
         if isinstance(node, ast.BinOp):
-            return self._first_leak((node.left, node.right), scope)
+            return self._first_leak((node.left, node.right), scope, tokens)
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return self._first_leak(node.elts, scope)
+            return self._first_leak(node.elts, scope, tokens)
         if isinstance(node, ast.Dict):
-            return self._first_leak(node.values, scope)
+            return self._first_leak(node.values, scope, tokens)
         if isinstance(node, (ast.IfExp, ast.BoolOp)):
             parts = (node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values
-            return self._first_leak(parts, scope)
+            return self._first_leak(parts, scope, tokens)
         if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
             if any(generator.ifs for generator in node.generators):
                 return None  # a filtered copy may well be the redaction
-            return self._first_leak((g.iter for g in node.generators), scope)
+            return self._first_leak((g.iter for g in node.generators), scope, tokens)
         if isinstance(node, ast.Call):
-            return self._call_leak(node, scope)
+            return self._call_leak(node, scope, tokens)
         return None
 
-    def _call_leak(self, node: ast.Call, scope: Scope) -> str | None:
+    def _call_leak(self, node: ast.Call, scope: Scope, tokens: bool) -> str | None:
         func = node.func
         arguments = [*node.args, *(k.value for k in node.keywords)]
         module = scope.module
         if module.qualname(func) in _STRINGIFYING_FUNCTIONS:
-            return self._first_leak(arguments, scope)
+            return self._first_leak(arguments, scope, tokens)
         if isinstance(func, ast.Attribute):
             if func.attr == "format":
-                return self._first_leak([func.value, *arguments], scope)
+                return self._first_leak([func.value, *arguments], scope, tokens)
             if func.attr == "join":
-                return self._first_leak(node.args, scope)
-            if func.attr in _WHOLE_MAPPING_METHODS:
+                return self._first_leak(node.args, scope, tokens)
+            if func.attr in _WHOLE_MAPPING_METHODS and not tokens:
                 base = self.value_of(func.value, scope)
-                if base is not None and base.kind in _MAPPINGS:
+                if base is not None and base.kind in LEAKING_KINDS:
                     return base.label
             return None
         if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and module.is_builtin(func, func.id):
-            return self._first_leak(arguments, scope)
+            return self._first_leak(arguments, scope, tokens)
         return None
 
 
@@ -311,31 +417,6 @@ TOKEN_FACTORIES = frozenset(
         "jose.jwt.encode",
         "flask_jwt_extended.create_access_token",
         "flask_jwt_extended.create_refresh_token",
-        "itsdangerous.URLSafeTimedSerializer.dumps",
     }
 )
 _TOKEN_FACTORY_NAME = re.compile(r"^_?(generate|issue|create|make|new|mint|sign)_?\w*(token|jwt)$", re.IGNORECASE)
-_TOKEN_WORDS = ("token", "jwt")
-
-
-def holds_token(values: ValueAnalysis, node: ast.expr, scope: Scope, depth: int = 0) -> bool:
-    """``node`` holds a bearer token or another credential value."""
-    if depth > 10:
-        return False
-    value = values.value_of(node, scope)
-    if value is not None and value.kind in (Kind.TOKEN, Kind.AUTH_HEADER, Kind.SECRET_VALUE):
-        return True
-    if isinstance(node, ast.Call):
-        if scope.module.qualname(node.func) in TOKEN_FACTORIES:
-            return True
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        return bool(_TOKEN_FACTORY_NAME.match(name))
-    if isinstance(node, ast.Name):
-        if any(word in node.id.lower() for word in _TOKEN_WORDS):
-            return True
-        bound = [(b.value, where) for b, where in scope.lookup(node.id) if not b.iterates]
-        return any(holds_token(values, value, where, depth + 1) for value, where in bound)
-    if isinstance(node, ast.Attribute):
-        return any(word in node.attr.lower() for word in _TOKEN_WORDS)
-    return False

@@ -1,4 +1,6 @@
+import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -7,16 +9,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frontends import ROOT, run_cli, run_engine, run_flake8, run_pylint  # noqa: E402
 
+from flask_token_lint.engine import Engine  # noqa: E402
+from flask_token_lint.rule import all_rules  # noqa: E402
+
 FIXTURES = ROOT / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+# ``# fixture-select: FTL106`` on a fixture's first line: run it with these codes selected too.
+_EXTRA_SELECT = re.compile(r"#\s*fixture-select:\s*(?P<codes>FTL[0-9]{3}(?:\s*,\s*FTL[0-9]{3})*)")
+
+
+def extra_codes(path: Path) -> tuple[str, ...]:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        match = _EXTRA_SELECT.match(handle.readline())
+    return tuple(sorted(c.strip() for c in match.group("codes").split(","))) if match else ()
 
 
 @pytest.fixture(scope="session")
 def fixture_findings():
-    """Each front-end run once over every fixture: {front-end: {path: {(line, col, code)}}}."""
-    return {
-        "engine": run_engine(FIXTURE_FILES),
-        "cli": run_cli(FIXTURE_FILES),
-        "flake8": run_flake8(FIXTURE_FILES),
-        "pylint": run_pylint(FIXTURE_FILES),
-    }
+    """Each front-end run once per selection over the fixtures: {front-end: {path: {(line, col, code)}}}."""
+    groups: dict[tuple[str, ...], list[Path]] = defaultdict(list)
+    for path in FIXTURE_FILES:
+        groups[extra_codes(path)].append(path)
+    rules = all_rules()
+    default = {code for code, rule in rules.items() if rule.default_enabled}
+    found: dict[str, dict] = {"engine": {}, "cli": {}, "flake8": {}, "pylint": {}}
+    for extra, files in groups.items():
+        codes = default | set(extra)
+        symbols = ",".join(rules[code].symbol for code in sorted(codes) if code != "FTL001")
+        found["engine"].update(run_engine(files, Engine(codes)))
+        found["cli"].update(run_cli(files, *(["--extend-select", ",".join(extra)] if extra else [])))
+        ignored = sorted(set(rules) - codes)
+        found["flake8"].update(run_flake8(files, *(["--extend-ignore", ",".join(ignored)] if ignored else [])))
+        found["pylint"].update(run_pylint(files, f"--enable={symbols},syntax-error"))
+    return found

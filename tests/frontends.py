@@ -59,12 +59,18 @@ def run_flake8(files: list[Path], *options: str, cwd: Path = ROOT) -> Found:
     return found
 
 
+_ENABLE_DEFAULT = "--enable=" + ",".join(
+    [rule.symbol for code, rule in all_rules().items() if rule.default_enabled and code != "FTL001"] + ["syntax-error"]
+)
+
+
 def run_pylint(files: list[Path], *options: str, cwd: Path = ROOT) -> Found:
     symbols = {rule.symbol: code for code, rule in all_rules().items()}
     symbols["syntax-error"] = "FTL001"
     command = [
         sys.executable, "-m", "pylint", "--rcfile", os.devnull, "--load-plugins=flask_token_lint.pylint_plugin",
-        "--disable=all", "--enable=flask-token-lint,syntax-error", "--score=n", "--persistent=n",
+        "--disable=all", *([] if any(o.startswith("--enable") for o in options) else [_ENABLE_DEFAULT]),
+        "--score=n", "--persistent=n",
         "--msg-template={path}\t{line}\t{column}\t{symbol}", *options, *map(str, files),
     ]
     result = _run(command, cwd)

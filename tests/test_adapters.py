@@ -12,6 +12,7 @@ import pytest
 from frontends import run_cli, run_flake8, run_pylint
 
 from flask_token_lint.flake8_plugin import Flake8Plugin
+from flask_token_lint.rule import all_rules
 
 THEME_COOKIE = "def prefs(resp):\n    resp.set_cookie('theme', 'dark')\n"
 
@@ -42,7 +43,7 @@ def test_flake8_reads_the_option_from_setup_cfg(tmp_path):
 def _flake8_options(**overrides):
     options = dict(
         select=None, extend_select=None, ignore=None, extend_ignore=None,
-        extended_default_select=["FTL"], extended_default_ignore=[], ftl_cookie_scope="credential",
+        extended_default_select=["FTL"], extended_default_ignore=["FTL106"], ftl_cookie_scope="credential",
     )
     options.update(overrides)
     return argparse.Namespace(**options)
@@ -51,10 +52,12 @@ def _flake8_options(**overrides):
 @pytest.mark.parametrize(
     "overrides,expected",
     [
-        ({}, ["FTL101", "FTL102", "FTL104", "FTL201", "FTL301", "FTL401", "FTL402", "FTL403", "FTL501"]),
-        ({"select": ["FTL2"]}, ["FTL201"]),
+        ({}, [code for code, rule in all_rules().items() if rule.default_enabled and code != "FTL001"]),
+        ({"select": ["FTL2"]}, ["FTL201", "FTL202", "FTL203"]),
+        ({"select": ["FTL106"]}, ["FTL106"]),
+        ({"extend_select": ["FTL106"]}, [code for code in all_rules() if code != "FTL001"]),
         ({"select": ["E", "W"]}, []),
-        ({"extend_ignore": ["FTL1", "FTL3", "FTL4"]}, ["FTL201", "FTL501"]),
+        ({"extend_ignore": ["FTL1", "FTL2", "FTL3", "FTL4"]}, ["FTL501", "FTL502", "FTL503", "FTL504"]),
     ],
 )
 def test_flake8_plugin_runs_only_the_rules_flake8_can_report(overrides, expected):

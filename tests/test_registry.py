@@ -18,13 +18,26 @@ ENGINE = Engine(RULES)
 CATALOGUE = {
     "FTL101": (Severity.HIGH, ("CWE-347",), OWASP_API2),
     "FTL102": (Severity.MEDIUM, ("CWE-347",), OWASP_API2),
+    "FTL103": (Severity.HIGH, ("CWE-327",), OWASP_API2),
     "FTL104": (Severity.MEDIUM, ("CWE-287",), OWASP_API2),
+    "FTL105": (Severity.MEDIUM, ("CWE-613",), OWASP_API2),
+    "FTL106": (Severity.LOW, ("CWE-287",), OWASP_API2),
+    "FTL107": (Severity.HIGH, ("CWE-798",), OWASP_API2),
+    "FTL108": (Severity.MEDIUM, ("CWE-613",), OWASP_API2),
     "FTL201": (Severity.HIGH, ("CWE-287",), OWASP_API2),
+    "FTL202": (Severity.MEDIUM, ("CWE-598",), OWASP_API2),
+    "FTL203": (Severity.MEDIUM, ("CWE-208",), OWASP_API2),
     "FTL301": (Severity.MEDIUM, ("CWE-532",), OWASP_API8),
+    "FTL302": (Severity.MEDIUM, ("CWE-532",), OWASP_API8),
+    "FTL303": (Severity.MEDIUM, ("CWE-209",), OWASP_API8),
     "FTL401": (Severity.MEDIUM, ("CWE-614",), OWASP_API8),
     "FTL402": (Severity.MEDIUM, ("CWE-1004",), OWASP_API8),
     "FTL403": (Severity.MEDIUM, ("CWE-1275",), OWASP_API8),
+    "FTL404": (Severity.MEDIUM, ("CWE-614", "CWE-1004"), OWASP_API8),
     "FTL501": (Severity.HIGH, ("CWE-489", "CWE-215"), OWASP_API8),
+    "FTL502": (Severity.HIGH, ("CWE-295",), OWASP_API8),
+    "FTL503": (Severity.MEDIUM, ("CWE-319",), OWASP_API8),
+    "FTL504": (Severity.MEDIUM, ("CWE-319", "CWE-523"), OWASP_API8),
 }
 
 

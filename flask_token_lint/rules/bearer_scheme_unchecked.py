@@ -92,11 +92,12 @@ class BearerSchemeUnchecked(Rule):
             func = node.func
             if not isinstance(func, ast.Attribute) or func.attr not in _CUTTING_METHODS:
                 return
-            base = ctx.value_of(func.value)
-            if base is None or base.kind is not Kind.AUTH_HEADER:
-                return
-        elif not isinstance(node, ast.Subscript):
-            return
+            cut_from = func.value
+        else:
+            cut_from = node.value
+        base = ctx.value_of(cut_from)
+        if base is None or base.kind not in (Kind.AUTH_HEADER, Kind.PARTS):
+            return  # a token cookie or query parameter is not cut from a header
         if not ctx.is_guarded(node):
             yield node, {"header": value.label}
 

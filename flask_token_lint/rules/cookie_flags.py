@@ -13,7 +13,6 @@ from flask_token_lint.credentials import is_credential_name
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
 from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
-from flask_token_lint.values import holds_token
 
 # Werkzeug's Response.set_cookie, in positional order.
 _PARAMETERS = ("key", "value", "max_age", "expires", "path", "domain", "secure", "httponly", "samesite")
@@ -65,7 +64,7 @@ def read_set_cookie(node: ast.Call, ctx: Context) -> CookieCall | None:
         credential = name_node is not None and _names_credential(name_node)
     value = arguments.get("value")
     if not credential and value is not None:
-        credential = holds_token(ctx.values, value, ctx.scope)
+        credential = ctx.token_label(value) is not None
     return CookieCall(label, arguments) if credential else None
 
 

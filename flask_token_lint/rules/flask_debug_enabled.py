@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from flask_token_lint.config_settings import APP_CONFIG, config_settings
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
 from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
-_CONFIG_SETTERS = frozenset({"update", "from_mapping"})
 
 
 def _is_true(node: ast.expr | None, ctx: Context) -> bool:
@@ -26,14 +26,6 @@ def _argument(call: ast.Call, name: str, position: int | None) -> ast.expr | Non
     if position is not None and position < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
         return call.args[position]
     return None
-
-
-def _is_app_config(node: ast.expr, ctx: Context) -> bool:
-    """``app.config`` of a Flask app, or a name spelled ``config``."""
-    if isinstance(node, ast.Attribute) and node.attr == "config":
-        return ctx.module.is_app(node.value)
-    path = dotted(node)
-    return path is not None and path.rsplit(".", 1)[-1] == "config"
 
 
 class FlaskDebugEnabled(Rule):
@@ -107,6 +99,10 @@ class FlaskDebugEnabled(Rule):
     )
 
     def check(self, node, ctx):
+        for setting in config_settings(node, ctx):
+            if setting.spelling == APP_CONFIG and setting.name == "DEBUG" and _is_true(setting.value, ctx):
+                yield setting.report, {"how": "DEBUG = True"}
+                return
         how = self._assignment(node, ctx) if isinstance(node, ast.Assign) else self._call(node, ctx)
         if how:
             yield node, {"how": how}
@@ -123,15 +119,6 @@ class FlaskDebugEnabled(Rule):
             if node.args and ctx.module.is_app(node.args[0]) and _is_true(_argument(node, "debug", None), ctx):
                 return "debug=True"  # socketio.run(app, debug=True)
             return None
-        if func.attr in _CONFIG_SETTERS and _is_app_config(func.value, ctx):
-            if _is_true(_argument(node, "DEBUG", None), ctx):
-                return "DEBUG=True"
-            for argument in node.args:
-                argument = ctx.constant_of(argument)
-                if isinstance(argument, ast.Dict):
-                    for key, value in zip(argument.keys, argument.values):
-                        if isinstance(key, ast.Constant) and key.value == "DEBUG" and _is_true(value, ctx):
-                            return "DEBUG=True"
         return None
 
     def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:
@@ -140,10 +127,4 @@ class FlaskDebugEnabled(Rule):
         for target in node.targets:
             if isinstance(target, ast.Attribute) and target.attr == "debug" and ctx.module.is_app(target.value):
                 return f"{dotted(target) or 'app.debug'} = True"
-            if (
-                isinstance(target, ast.Subscript)
-                and ctx.string_of(target.slice) == "DEBUG"
-                and _is_app_config(target.value, ctx)
-            ):
-                return 'config["DEBUG"] = True'
         return None

@@ -70,11 +70,5 @@ class JwtDecodeMissingAlgorithms(Rule):
         decode = ctx.decode_call(node)
         if decode is None or not decode.verifies:
             return
-        algorithms = decode.argument("algorithms")
-        missing = algorithms is None and not decode.has_argument("algorithms")
-        if missing or (algorithms is not None and _is_none(ctx.constant_of(algorithms))):
+        if decode.omits("algorithms", ctx.constant_of):
             yield node, {"function": decode.function}
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None

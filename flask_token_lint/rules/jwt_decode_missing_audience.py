@@ -60,16 +60,10 @@ class JwtDecodeMissingAudience(Rule):
 
     def check(self, node, ctx):
         decode = ctx.decode_call(node)
-        if decode is None or not decode.verifies:
+        if decode is None or not decode.verifies or not decode.has_claims:
             return
         if decode.disables("verify_aud"):
             yield node, {"function": decode.function, "how": " (verify_aud is off)"}
             return
-        audience = decode.argument("audience")
-        if audience is None:
-            missing = not decode.has_argument("audience")
-        else:
-            given = ctx.constant_of(audience)
-            missing = isinstance(given, ast.Constant) and given.value is None
-        if missing:
+        if decode.omits("audience", ctx.constant_of):
             yield node, {"function": decode.function, "how": ""}

@@ -1,0 +1,429 @@
+#!/usr/bin/env python3
+"""The real-code corpus: scan pinned Flask-based packages and compare with hand review.
+
+Fixtures show that a rule fires where its author expected; only real code shows how
+often it fires where nobody should care. This script keeps that measurement
+repeatable:
+
+    python corpus/run.py download   # fetch the archives pinned in packages.txt, unpack them
+    python corpus/run.py scan       # run the CLI with every rule over them -> .cache/findings.json
+    python corpus/run.py check      # compare with verdicts.csv: exit 1 on unreviewed or lost TPs
+    python corpus/run.py stats      # findings, tp, fp per code
+
+Everything downloaded or computed lives in corpus/.cache/, which ignores itself
+(it holds a .gitignore of ``*``): third-party code and findings that change with
+every engine edit must never be committed. Only packages.txt (what is scanned)
+and verdicts.csv (what a person decided) are.
+
+Standard library only, Python 3.9+, so it runs before anything is installed;
+``download`` uses pip, the ordinary PyPI client, and ``scan`` runs the CLI from
+this checkout with the interpreter that runs this script (activate .venv first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Tuple
+
+CORPUS = Path(__file__).resolve().parent
+REPO = CORPUS.parent
+PACKAGES = CORPUS / "packages.txt"
+VERDICTS = CORPUS / "verdicts.csv"
+CACHE = CORPUS / ".cache"
+ARCHIVES = CACHE / "archives"
+SOURCES = CACHE / "src"
+FINDINGS = CACHE / "findings.json"
+
+VERDICT_COLUMNS = ["package", "version", "path", "line", "code", "verdict", "reason"]
+# Mirrors flask_token_lint/files.py, so that the file and line counts printed by
+# `scan` describe what the CLI actually read (kept as a copy: this script must not
+# import the code it measures).
+SKIPPED_DIRECTORIES = {
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__",
+    "node_modules", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+}
+
+CHILD_ENV = dict(os.environ, PYTHONIOENCODING="utf-8")
+
+Key = Tuple[str, str, str, int, str]  # package, version, path, line, code
+
+
+class Failure(Exception):
+    """An error the user must fix (bad pin, missing cache): printed, exit 2."""
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    sha256: str
+    archive: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}-{self.version}"
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.archive.endswith(".whl")
+
+    @property
+    def root(self) -> Path:
+        return SOURCES / self.label
+
+
+def read_packages(path: Path = PACKAGES) -> List[Package]:
+    """packages.txt: ``name version sha256 archive`` per line, ``#`` comments."""
+    packages = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        fields = line.split()
+        if len(fields) != 4 or len(fields[2]) != 64:
+            raise Failure(f"{path.name}:{number}: want 'name version sha256 archive', got {raw!r}")
+        packages.append(Package(*fields))
+    return packages
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- download
+
+
+def make_cache() -> None:
+    """Create .cache/ with a .gitignore of ``*``: the repository's own .gitignore is
+    not ours to edit, and a self-ignoring folder cannot be committed by accident."""
+    CACHE.mkdir(exist_ok=True)
+    ignore = CACHE / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    ARCHIVES.mkdir(exist_ok=True)
+    SOURCES.mkdir(exist_ok=True)
+
+
+def fetch(package: Package) -> None:
+    """pip download of exactly the pinned file: --require-hashes makes pip pick the
+    archive with that hash (so the wheel-or-sdist choice is the pin's, not pip's)
+    and refuse anything else."""
+    with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
+        requirements = Path(scratch) / "requirements.txt"
+        requirements.write_text(
+            f"{package.name}=={package.version} --hash=sha256:{package.sha256}\n", encoding="utf-8"
+        )
+        binary = "--only-binary=:all:" if package.is_wheel else "--no-binary=:all:"
+        command = [
+            sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes", binary,
+            "--disable-pip-version-check", "--quiet", "-d", scratch, "-r", str(requirements),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True)
+        fetched = Path(scratch) / package.archive
+        if result.returncode != 0 or not fetched.exists():
+            raise Failure(f"{package.label}: pip download failed:\n{result.stderr.strip()}")
+        os.replace(fetched, ARCHIVES / package.archive)
+
+
+def unpack(package: Package, archive: Path) -> None:
+    """Unpack into src/<name>-<version>/ through a temporary folder renamed at the
+    end, so an interrupted run never leaves a half tree that looks cached. An sdist's
+    single top folder is dropped so every package root looks alike."""
+    scratch = Path(tempfile.mkdtemp(prefix=f".{package.label}-", dir=SOURCES))
+    try:
+        if package.is_wheel or archive.suffix == ".zip":
+            with zipfile.ZipFile(archive) as bundle:
+                for member in bundle.namelist():
+                    if member.startswith("/") or ".." in Path(member).parts:
+                        raise Failure(f"{archive.name}: unsafe member {member!r}")
+                bundle.extractall(scratch)
+        else:
+            with tarfile.open(archive) as bundle:
+                if hasattr(tarfile, "data_filter"):  # 3.12, and 3.9.17+/3.10.12+/3.11.4+
+                    bundle.extractall(scratch, filter="data")
+                else:
+                    for info in bundle.getmembers():
+                        if info.name.startswith("/") or ".." in Path(info.name).parts:
+                            raise Failure(f"{archive.name}: unsafe member {info.name!r}")
+                    bundle.extractall(scratch)
+        top = list(scratch.iterdir())
+        tree = top[0] if not package.is_wheel and len(top) == 1 and top[0].is_dir() else scratch
+        os.replace(tree, package.root)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def command_download(arguments: argparse.Namespace) -> int:
+    """Fetch what is missing or corrupt, verify every archive, unpack what is not
+    unpacked yet. Touches the network only for archives not already cached."""
+    make_cache()
+    for package in read_packages():
+        archive = ARCHIVES / package.archive
+        state = "cached"
+        if not archive.exists() or sha256_of(archive) != package.sha256:
+            fetch(package)
+            state = "downloaded"
+        actual = sha256_of(archive)
+        if actual != package.sha256:
+            archive.unlink()
+            raise Failure(f"{package.label}: sha256 {actual} does not match the pin {package.sha256}")
+        if not package.root.is_dir():
+            unpack(package, archive)
+            state += ", unpacked"
+        print(f"{package.label:<32} {state}")
+    return 0
+
+
+# ---------------------------------------------------------------- scan
+
+
+def python_files(root: Path) -> Iterable[Path]:
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [
+            d for d in subdirectories
+            if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
+            and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg"))
+        ]
+        for name in files:
+            if name.endswith((".py", ".pyw")):
+                yield Path(directory, name)
+
+
+def measure(root: Path) -> Tuple[int, int]:
+    """(files, lines) of Python under root, as the CLI walks it."""
+    files = lines = 0
+    for path in python_files(root):
+        files += 1
+        with path.open("rb") as handle:
+            lines += sum(1 for _ in handle)
+    return files, lines
+
+
+def run_cli(root: Path) -> Tuple[List[dict], List[str], int, float]:
+    """The CLI over one package root, with every rule (``--select FTL`` also turns on
+    the rules that are off by default). It runs from the repository folder so that
+    ``-m flask_token_lint`` is this checkout's engine, and never from the package
+    folder, whose own top-level modules would then shadow the engine's imports."""
+    command = [sys.executable, "-m", "flask_token_lint", "check", "--select", "FTL", "--format", "json", str(root)]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, env=CHILD_ENV, encoding="utf-8", errors="replace")
+    seconds = time.perf_counter() - start
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    try:
+        rows = json.loads(result.stdout) if result.stdout.strip() else []
+    except json.JSONDecodeError:
+        rows, errors = [], errors + [f"unreadable JSON output: {result.stdout[:200]!r}"]
+    if result.returncode not in (0, 1) and not errors:
+        errors.append(f"exit code {result.returncode}")
+    return rows, errors, result.returncode, seconds
+
+
+def command_scan(arguments: argparse.Namespace) -> int:
+    """Scan every pinned package; write findings.json (with per-package sizes, so
+    `check` knows which packages were scanned even when they have no finding).
+    Exit 1 when the CLI crashed or errored on any package: the corpus must run clean."""
+    packages = read_packages()
+    missing = [p.label for p in packages if not p.root.is_dir()]
+    if missing:
+        raise Failure(f"not unpacked: {', '.join(missing)}; run `python corpus/run.py download` first")
+    version = subprocess.run(
+        [sys.executable, "-m", "flask_token_lint", "--version"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    summaries: List[Dict[str, Any]] = []
+    findings: List[Dict[str, Any]] = []
+    failed = False
+    totals: Counter = Counter()
+    print(f"{'package':<32} {'files':>6} {'lines':>8} {'seconds':>8}  findings")
+    for package in packages:
+        files, lines = measure(package.root)
+        rows, errors, exit_code, seconds = run_cli(package.root)
+        codes = Counter(row["code"] for row in rows)
+        totals.update(codes)
+        for row in rows:
+            findings.append({
+                "package": package.name,
+                "version": package.version,
+                "path": Path(os.path.relpath(row["path"], package.root)).as_posix(),
+                "line": row["line"],
+                "column": row["column"],
+                "code": row["code"],
+                "message": row["message"],
+            })
+        summaries.append({
+            "package": package.name, "version": package.version, "files": files, "lines": lines,
+            "seconds": round(seconds, 2), "exit_code": exit_code, "errors": errors,
+        })
+        per_code = " ".join(f"{code}:{n}" for code, n in sorted(codes.items())) or "-"
+        print(f"{package.label:<32} {files:>6} {lines:>8} {seconds:>8.2f}  {per_code}")
+        for error in errors:
+            failed = True
+            print(f"    error: {error}")
+    findings.sort(key=lambda f: (f["package"].lower(), f["path"], f["line"], f["column"], f["code"]))
+    result = {
+        "tool": version, "command": "check --select FTL --format json", "packages": summaries, "findings": findings,
+    }
+    FINDINGS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(
+        f"{'total':<32} {sum(s['files'] for s in summaries):>6} {sum(s['lines'] for s in summaries):>8} "
+        f"{sum(s['seconds'] for s in summaries):>8.2f}  {len(findings)} findings"
+    )
+    for code, n in sorted(totals.items()):
+        print(f"  {code} {n}")
+    print(f"wrote {FINDINGS.relative_to(REPO)}")
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- check, stats
+
+
+def load_findings() -> dict:
+    if not FINDINGS.exists():
+        raise Failure(f"no {FINDINGS.relative_to(REPO)}; run `python corpus/run.py scan` first")
+    return json.loads(FINDINGS.read_text(encoding="utf-8"))
+
+
+def key_of(row: dict) -> Key:
+    return (row["package"], row["version"], row["path"], int(row["line"]), row["code"])
+
+
+def load_verdicts(path: Path = VERDICTS) -> Dict[Key, dict]:
+    """verdicts.csv keyed by (package, version, path, line, code). No column: two
+    findings of one code on one line share a verdict. Bad rows are errors, not
+    skipped rows, since a silently dropped verdict would read as 'unreviewed'."""
+    verdicts: Dict[Key, dict] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != VERDICT_COLUMNS:
+            raise Failure(f"{path.name}: header must be {','.join(VERDICT_COLUMNS)}")
+        for row in reader:
+            where = f"{path.name}:{reader.line_num}"
+            if row["verdict"] not in ("tp", "fp"):
+                raise Failure(f"{where}: verdict must be tp or fp, not {row['verdict']!r}")
+            if not row["line"].isdigit():
+                raise Failure(f"{where}: line must be a number, not {row['line']!r}")
+            key = key_of(row)
+            if key in verdicts:
+                raise Failure(f"{where}: second verdict for {key}")
+            verdicts[key] = row
+    return verdicts
+
+
+def tally(findings: List[dict], verdicts: Dict[Key, dict]) -> Dict[str, Counter]:
+    """Per code: findings, tp, fp and unreviewed ('new'), counted per finding."""
+    table: Dict[str, Counter] = defaultdict(Counter)
+    for finding in findings:
+        counts = table[finding["code"]]
+        counts["findings"] += 1
+        verdict = verdicts.get(key_of(finding))
+        counts[verdict["verdict"] if verdict else "new"] += 1
+    return table
+
+
+def print_table(table: Dict[str, Counter]) -> None:
+    print(f"{'code':<8} {'findings':>8} {'tp':>5} {'fp':>5} {'new':>5} {'precision':>9}")
+    total: Counter = Counter()
+    for code in sorted(table):
+        total.update(table[code])
+        print_row(code, table[code])
+    print_row("total", total)
+
+
+def print_row(label: str, counts: Counter) -> None:
+    reviewed = counts["tp"] + counts["fp"]
+    precision = f"{counts['tp'] / reviewed:.0%}" if reviewed else "-"
+    print(f"{label:<8} {counts['findings']:>8} {counts['tp']:>5} {counts['fp']:>5} {counts['new']:>5} {precision:>9}")
+
+
+def command_check(arguments: argparse.Namespace) -> int:
+    """Fail on what needs a person: a finding nobody has judged, or a true positive
+    the engine no longer reports (a recall regression). A false positive that went
+    away is progress and is only listed. Verdicts for a package version that was not
+    scanned (after a bump) are listed as stale and need migrating, not counted as gone."""
+    data = load_findings()
+    verdicts = load_verdicts()
+    scanned = {(s["package"], s["version"]) for s in data["packages"]}
+    pinned = {(p.name, p.version) for p in read_packages()}
+    found = {key_of(f) for f in data["findings"]}
+    new = [f for f in data["findings"] if key_of(f) not in verdicts]
+    stale = [v for k, v in verdicts.items() if k[:2] not in scanned]
+    gone = [v for k, v in verdicts.items() if k[:2] in scanned and k not in found]
+    lost = [v for v in gone if v["verdict"] == "tp"]
+    fixed = [v for v in gone if v["verdict"] == "fp"]
+
+    if pinned != scanned:
+        print(f"warning: findings.json does not match packages.txt; run scan again "
+              f"(unscanned: {sorted(pinned - scanned)}, no longer pinned: {sorted(scanned - pinned)})")
+    if new:
+        print(f"new (unreviewed) findings: {len(new)}")
+        for f in new:
+            print(f"  {f['package']} {f['version']}  {f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}")
+    if lost:
+        print(f"lost true positives (recall regression): {len(lost)}")
+        for v in lost:
+            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}  ({v['reason']})")
+    if fixed:
+        print(f"fixed false positives: {len(fixed)}")
+        for v in fixed:
+            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}  ({v['reason']})")
+    if stale:
+        print(f"stale verdicts (package version not scanned): {len(stale)}")
+        for v in stale:
+            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}")
+    print_table(tally(data["findings"], verdicts))
+    if new:
+        print(f"FAIL: {len(new)} findings have no verdict; add rows to corpus/verdicts.csv")
+    if lost:
+        print(f"FAIL: {len(lost)} true positives are no longer reported")
+    if not (new or lost):
+        print("OK: every finding reviewed, no true positive lost")
+    return 1 if new or lost else 0
+
+
+def command_stats(arguments: argparse.Namespace) -> int:
+    """Per-code precision on the corpus, for the README and for deciding which rules
+    stay on by default."""
+    data = load_findings()
+    print(f"{data['tool']}: {len(data['packages'])} packages, "
+          f"{sum(s['files'] for s in data['packages'])} files, {sum(s['lines'] for s in data['packages'])} lines")
+    print_table(tally(data["findings"], load_verdicts()))
+    return 0
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, function, summary in (
+        ("download", command_download, "fetch, verify and unpack the packages pinned in packages.txt"),
+        ("scan", command_scan, "run the CLI with every rule over them, write .cache/findings.json"),
+        ("check", command_check, "compare findings with verdicts.csv; exit 1 on unreviewed findings or lost TPs"),
+        ("stats", command_stats, "findings, tp and fp per code"),
+    ):
+        commands.add_parser(name, help=summary, description=function.__doc__).set_defaults(run=function)
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except Failure as error:
+        print(f"corpus: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

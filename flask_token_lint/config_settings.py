@@ -1,0 +1,84 @@
+"""Reading Flask configuration settings in every spelling.
+
+``app.config["NAME"] = value``, ``app.config.update(NAME=value)`` or
+``.update({"NAME": value})``, ``app.config.from_mapping(...)``, an attribute of
+a config class (``class ProductionConfig(Config): NAME = value``) and a
+module-level ``NAME = value`` all set the same thing once Flask loads them
+(``from_object``, ``from_pyfile``). Rules ask for the settings a node makes and
+choose which spellings they trust.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from flask_token_lint.module_facts import dotted
+
+if TYPE_CHECKING:
+    from flask_token_lint.engine import Context
+
+APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
+CONFIG_CLASS = "config class"
+MODULE_CONSTANT = "module constant"
+ALL_SPELLINGS = frozenset({APP_CONFIG, CONFIG_CLASS, MODULE_CONSTANT})
+
+_SETTERS = frozenset({"update", "from_mapping"})
+_UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CONFIG_CLASS_NAME = re.compile(r"config|settings", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ConfigSetting:
+    name: str
+    value: ast.expr
+    report: ast.expr | ast.stmt  # the statement or call that makes the setting
+    spelling: str
+
+
+def is_app_config(node: ast.expr, ctx: Context) -> bool:
+    """``app.config`` of a Flask app, or any object spelled ``config``/``*.config``."""
+    if isinstance(node, ast.Attribute) and node.attr == "config" and ctx.module.is_app(node.value):
+        return True
+    path = dotted(node)
+    return path is not None and path.rsplit(".", 1)[-1] == "config"
+
+
+def _is_config_class(node: ast.AST) -> bool:
+    if not isinstance(node, ast.ClassDef):
+        return False
+    names = [node.name, *(dotted(base) or "" for base in node.bases)]
+    return any(_CONFIG_CLASS_NAME.search(name) for name in names)
+
+
+def config_settings(node: ast.AST, ctx: Context) -> Iterator[ConfigSetting]:
+    """The configuration settings ``node`` makes, with the spelling it uses."""
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is None or len(targets) != 1:
+            return
+        target = targets[0]
+        if isinstance(target, ast.Subscript) and is_app_config(target.value, ctx):
+            name = ctx.string_of(target.slice)
+            if name is not None:
+                yield ConfigSetting(name, node.value, node, APP_CONFIG)
+        elif isinstance(target, ast.Name) and _UPPER_NAME.match(target.id):
+            if _is_config_class(ctx.scope.node):
+                yield ConfigSetting(target.id, node.value, node, CONFIG_CLASS)
+            elif isinstance(ctx.scope.node, ast.Module):
+                yield ConfigSetting(target.id, node.value, node, MODULE_CONSTANT)
+    elif isinstance(node, ast.Call):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _SETTERS and is_app_config(func.value, ctx)):
+            return
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                yield ConfigSetting(keyword.arg, keyword.value, node, APP_CONFIG)
+        for argument in node.args:
+            mapping = ctx.constant_of(argument)
+            if isinstance(mapping, ast.Dict):
+                for key, value in zip(mapping.keys, mapping.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        yield ConfigSetting(key.value, value, node, APP_CONFIG)

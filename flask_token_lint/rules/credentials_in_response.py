@@ -1,0 +1,135 @@
+"""FTL303: echoing request credentials into a response or an error message hands them to whoever sees it."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import dotted
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, capitalized, example
+
+_RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
+_ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+_VIEW_BASES = ("View", "MethodView", "Resource")
+
+
+def _is_view(scope_node: ast.AST, parent: ast.AST | None) -> bool:
+    """A Flask view: a routed function, or an HTTP method of a class-based view."""
+    if not isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for decorator in scope_node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in _ROUTE_DECORATORS:
+            return True
+    if scope_node.name in _VIEW_METHODS and isinstance(parent, ast.ClassDef):
+        return any((dotted(base) or "").endswith(_VIEW_BASES) for base in parent.bases)
+    return False
+
+
+def _exposed(node: ast.expr | None, ctx: Context) -> str | None:
+    if node is None:
+        return None
+    return ctx.leak_of(node) or ctx.leak_of(node, tokens=True)
+
+
+class CredentialsInResponse(Rule):
+    code = "FTL303"
+    symbol = "credentials-in-response"
+    summary = "Request credentials echoed into a response, or a token into an error message"
+    message = "{what} is {where}"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-209",)
+    owasp = OWASP_API8
+    node_types = (ast.Call, ast.Return, ast.Raise)
+    triggers = ("headers", "environ", "cookies", "authorization", "uthorization", "token", "jwt")
+    docs = Docs(
+        what=(
+            "Finds request headers, the environ, cookies or the Authorization header echoed into a response "
+            "(`jsonify(dict(request.headers))`, `make_response(...)`, `Response(...)`, or returned from a view), "
+            "and a token or credential put into an `abort(...)` or exception message."
+        ),
+        why=(
+            "Responses are cached by proxies and browsers, shown in error pages and copied into bug reports; "
+            "an echoed Authorization header or cookie in a response body also defeats HttpOnly. Exception "
+            "messages end up in logs and error trackers. Returning a freshly issued token from a login view is "
+            "the point of that view and stays silent."
+        ),
+        references=(
+            "https://cwe.mitre.org/data/definitions/209.html",
+            "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from flask import Flask, jsonify, request
+
+            app = Flask(__name__)
+
+            @app.get("/debug")
+            def debug():
+                return jsonify(headers=dict(request.headers))
+            """
+        ),
+        example(
+            """\
+            from flask import abort, request
+
+            def require_token():
+                token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+                if token != "x" * 3:
+                    abort(401, f"invalid token {token}")
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            from flask import Flask, jsonify
+            from flask_jwt_extended import create_access_token
+
+            app = Flask(__name__)
+
+            @app.post("/login")
+            def login():
+                return jsonify(access_token=create_access_token(identity="user"))
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if isinstance(node, ast.Return):
+            parent = ctx.scope.parent.node if ctx.scope.parent is not None else None
+            if _is_view(ctx.scope.node, parent):
+                what = ctx.leak_of(node.value) if node.value is not None else None
+                if what is not None:
+                    yield node, {"what": capitalized(what), "where": "returned in the response"}
+            return
+        if isinstance(node, ast.Raise):
+            exception = node.exc
+            arguments = []
+            if isinstance(exception, ast.Call):
+                arguments = [*exception.args, *(k.value for k in exception.keywords)]
+            for argument in arguments:
+                what = _exposed(argument, ctx)
+                if what is not None:
+                    yield node, {"what": capitalized(what), "where": "put into an exception message"}
+                    return
+            return
+        qualname = ctx.qualname(node.func)
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if qualname in _RESPONSE_BUILDERS:
+            for argument in arguments:
+                what = ctx.leak_of(argument)
+                if what is not None:
+                    yield node, {"what": capitalized(what), "where": "echoed into a response"}
+                    return
+        elif qualname in ("flask.abort", "werkzeug.exceptions.abort") or (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "abort"
+        ):
+            for argument in arguments:
+                what = _exposed(argument, ctx)
+                if what is not None:
+                    yield node, {"what": capitalized(what), "where": "put into an abort() message"}
+                    return

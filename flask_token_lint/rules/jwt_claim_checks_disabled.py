@@ -1,0 +1,119 @@
+"""FTL105: turning off expiry or issuer checks keeps stolen and revoked tokens valid."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.engine import Context
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+
+_CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
+MAX_LEEWAY_SECONDS = 24 * 60 * 60
+_TIMEDELTA = frozenset({"datetime.timedelta", "timedelta"})
+_TIMEDELTA_UNITS = {
+    "weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001,
+    "microseconds": 0.000001,
+}
+_TIMEDELTA_POSITIONS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+
+
+def _number(node: ast.expr, ctx: Context) -> float | None:
+    """A literal number, or arithmetic on literal numbers (``2 * 24 * 3600``)."""
+    node = ctx.constant_of(node)
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+        left, right = _number(node.left, ctx), _number(node.right, ctx)
+        if left is not None and right is not None:
+            return left + right if isinstance(node.op, ast.Add) else left * right
+    return None
+
+
+def leeway_seconds(node: ast.expr, ctx: Context) -> float | None:
+    """Seconds of a literal leeway: a number or ``timedelta(...)`` of literals."""
+    number = _number(node, ctx)
+    if number is not None:
+        return number
+    node = ctx.constant_of(node)
+    if not isinstance(node, ast.Call) or ctx.qualname(node.func) not in ("datetime.timedelta",):
+        return None
+    total = 0.0
+    pairs = [*zip(_TIMEDELTA_POSITIONS, node.args), *((k.arg, k.value) for k in node.keywords)]
+    for unit, value in pairs:
+        amount = _number(value, ctx)
+        if unit not in _TIMEDELTA_UNITS or amount is None:
+            return None
+        total += amount * _TIMEDELTA_UNITS[unit]
+    return total
+
+
+class JwtClaimChecksDisabled(Rule):
+    code = "FTL105"
+    symbol = "jwt-claim-checks-disabled"
+    summary = "JWT expiry, not-before, issued-at or issuer checks disabled, or leeway over a day"
+    message = "{function} {problem}"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-613",)
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("decode",)
+    docs = Docs(
+        what=(
+            "Finds decodes whose `options` turn off `verify_exp`, `verify_nbf`, `verify_iat` or `verify_iss`, "
+            "and a `leeway` of more than a day (a number of seconds or a `timedelta`)."
+        ),
+        why=(
+            "The expiry is what limits a stolen token's life: without it, or with days of leeway, a token "
+            "leaked once works for as long as the key lives, and logging out or revoking access changes "
+            "nothing."
+        ),
+        references=(
+            "https://pyjwt.readthedocs.io/en/stable/usage.html#expiration-time-claim-exp",
+            "https://cwe.mitre.org/data/definitions/613.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256"], audience="api", options={"verify_exp": False})
+            """
+        ),
+        example(
+            """\
+            import datetime
+            import jwt
+
+            def user(token, key):
+                week = datetime.timedelta(days=7)
+                return jwt.decode(token, key, algorithms=["HS256"], audience="api", leeway=week)
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256"], audience="api", leeway=30)
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        decode = ctx.decode_call(node)
+        if decode is None or decode.reader_only or decode.unverified or not decode.has_claims:
+            return
+        disabled = [name for name in _CLAIM_CHECKS if decode.disables(name)]
+        if disabled:
+            yield node, {"function": decode.function, "problem": f"turns off {', '.join(disabled)}"}
+            return
+        leeway = decode.argument("leeway")
+        if leeway is None and decode.options is not None:
+            leeway = decode.options.get("leeway")
+        seconds = None if leeway is None else leeway_seconds(leeway, ctx)
+        if seconds is not None and seconds > MAX_LEEWAY_SECONDS:
+            yield node, {"function": decode.function, "problem": "accepts expired tokens for more than a day (leeway)"}

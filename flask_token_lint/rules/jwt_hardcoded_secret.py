@@ -1,0 +1,117 @@
+"""FTL107: a signing secret written in the source is a secret everyone with the code has."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from flask_token_lint.engine import Context
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+
+# Config names that hold a signing secret; names of an env var or file holding one are not it.
+_SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A-Z0-9_]*$")
+_NOT_THE_SECRET = re.compile(r"_(?:ENV|ENV_VAR|ENVVAR|VAR|NAME|FILE|PATH|FIELD|HEADER|LENGTH|LEN)$")
+_PUBLIC_MATERIAL = ("BEGIN PUBLIC KEY", "BEGIN CERTIFICATE", "BEGIN RSA PUBLIC KEY", "ssh-rsa ")
+
+
+def is_secret_config_name(name: str) -> bool:
+    return bool(_SECRET_NAME.match(name)) and not _NOT_THE_SECRET.search(name)
+
+
+def literal_secret(node: ast.expr, ctx: Context) -> bool:
+    """``node`` is (or names) a non-empty string or bytes literal that is not public key material."""
+    value = ctx.constant_of(node)
+    if not isinstance(value, ast.Constant) or not isinstance(value.value, (str, bytes)) or not value.value:
+        return False
+    text = value.value.decode("latin-1") if isinstance(value.value, bytes) else value.value
+    return not any(marker in text for marker in _PUBLIC_MATERIAL)
+
+
+def _reported_at_definition(node: ast.expr, ctx: Context) -> bool:
+    """A module constant with a config-secret name: its own definition carries the finding."""
+    return (
+        isinstance(node, ast.Name)
+        and is_secret_config_name(node.id)
+        and node.id in ctx.module.constants
+        and not ctx.scope.binds(node.id)
+    )
+
+
+class JwtHardcodedSecret(Rule):
+    code = "FTL107"
+    symbol = "jwt-hardcoded-secret"
+    summary = "Hardcoded signing secret or SECRET_KEY"
+    message = "Hardcoded secret used as {where}"
+    severity = Severity.HIGH
+    cwe = ("CWE-798",)
+    owasp = OWASP_API2
+    node_types = (ast.Call, ast.Assign, ast.AnnAssign)
+    triggers = ("encode", "decode", "secret", "SECRET")
+    docs = Docs(
+        what=(
+            "Finds a string or bytes literal (directly or through a module constant) used as the key of "
+            "`jwt.encode`/`jwt.decode`, as `app.secret_key`, or as `SECRET_KEY`, `JWT_SECRET_KEY`, `*_SECRET_KEY` "
+            "or `*JWT_SECRET*` configuration in any spelling (`app.config[...]`, `config.update(...)`, "
+            "`from_mapping(...)`, a config class, a module constant). The message names the setting, never the "
+            "value."
+        ),
+        why=(
+            "Whoever can read the repository, a wheel, a container image or a leaked backup can then sign "
+            "tokens and session cookies for any user. Values from `os.environ`, files or a vault, public keys, "
+            "and names that merely contain `secret` or `token` stay silent."
+        ),
+        references=(
+            "https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY",
+            "https://cwe.mitre.org/data/definitions/798.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            import jwt
+
+            def issue(user_id):
+                return jwt.encode({"sub": user_id}, "s3cr3t", algorithm="HS256")
+            """
+        ),
+        example(
+            """\
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = "dev-key-do-not-ship"
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import os
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        for setting in ctx.config_settings(node):
+            if _reported_at_definition(setting.value, ctx):
+                continue
+            if is_secret_config_name(setting.name) and literal_secret(setting.value, ctx):
+                yield setting.report, {"where": setting.name}
+                return
+        if isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Attribute) and t.attr == "secret_key" for t in node.targets):
+                if literal_secret(node.value, ctx):
+                    yield node, {"where": "app.secret_key"}
+            return
+        if not isinstance(node, ast.Call):
+            return
+        call = ctx.encode_call(node) or ctx.decode_call(node)
+        if call is None or getattr(call, "reader_only", False):
+            return
+        key = call.argument("key")
+        if key is not None and not _reported_at_definition(key, ctx) and literal_secret(key, ctx):
+            yield node, {"where": f"the key of {call.function}"}

@@ -1,0 +1,142 @@
+"""FTL103: an allow-list that admits ``none``, mixes key families, or comes from the token itself."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.engine import Context
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+
+_ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "ED")
+_UNVERIFIED_HEADER = frozenset(
+    {"jwt.get_unverified_header", "jose.jwt.get_unverified_header", "jose.jws.get_unverified_header"}
+)
+
+
+def _algorithm_names(node: ast.expr, ctx: Context) -> list[str] | None:
+    """The literal names of an allow-list, or None when it is not a literal."""
+    node = ctx.constant_of(node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if not isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return None
+    names = []
+    for element in node.elts:
+        name = ctx.string_of(element)
+        if name is not None:
+            names.append(name)
+    return names
+
+
+def _is_unverified_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
+    """``node`` is ``jwt.get_unverified_header(...)`` or a name bound to it."""
+    if isinstance(node, ast.Call):
+        return ctx.qualname(node.func) in _UNVERIFIED_HEADER
+    if isinstance(node, ast.Name) and depth < 5:
+        return any(_is_unverified_header(b.value, ctx, depth + 1) for b, _ in ctx.scope.lookup(node.id))
+    return False
+
+
+def _from_token_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
+    """``node`` reads ``alg`` from the token's own, unverified header (``header["alg"]``)."""
+    if depth > 5:
+        return False
+    for child in ast.walk(node):
+        if isinstance(child, ast.Subscript) and ctx.string_of(child.slice) == "alg":
+            if _is_unverified_header(child.value, ctx):
+                return True
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr == "get":
+            if child.args and ctx.string_of(child.args[0]) == "alg" and _is_unverified_header(child.func.value, ctx):
+                return True
+        elif isinstance(child, ast.Name):
+            if any(_from_token_header(b.value, ctx, depth + 1) for b, _ in ctx.scope.lookup(child.id)):
+                return True
+    return False
+
+
+class JwtWeakAlgorithms(Rule):
+    code = "FTL103"
+    symbol = "jwt-weak-algorithms"
+    summary = "JWT algorithms allow `none`, mix HMAC with public-key families, or come from the token"
+    message = "{function} {problem}"
+    severity = Severity.HIGH
+    cwe = ("CWE-327",)
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("decode", "encode")
+    docs = Docs(
+        what=(
+            "Finds `\"none\"` in a decode's `algorithms` or as the `algorithm` of `jwt.encode`, an allow-list "
+            "that mixes HMAC (`HS*`) with public-key algorithms (`RS*`, `PS*`, `ES*`, `EdDSA`), and an "
+            "allow-list read from the token's own unverified header."
+        ),
+        why=(
+            "`none` means no signature at all. Mixing families lets an attacker sign an HMAC token with the "
+            "server's public RSA/EC key as the secret (key confusion), and an allow-list taken from the token "
+            "lets the attacker pick either. A single-family allow-list stays silent."
+        ),
+        references=(
+            "https://auth0.com/blog/critical-vulnerabilities-in-json-web-token-libraries/",
+            "https://cwe.mitre.org/data/definitions/327.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256", "RS256"], audience="api")
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                alg = jwt.get_unverified_header(token)["alg"]
+                return jwt.decode(token, key, algorithms=[alg], audience="api")
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["RS256", "ES256"], audience="api")
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        decode = ctx.decode_call(node)
+        if decode is not None and not decode.reader_only:
+            algorithms = decode.argument("algorithms")
+            if algorithms is None:
+                return
+            problem = self._allow_list_problem(algorithms, ctx)
+            if problem:
+                yield node, {"function": decode.function, "problem": problem}
+            return
+        encode = ctx.encode_call(node)
+        if encode is not None:
+            algorithm = encode.argument("algorithm")
+            name = None if algorithm is None else ctx.string_of(algorithm)
+            if name is not None and name.lower() == "none":
+                yield node, {"function": encode.function, "problem": 'signs with algorithm "none"'}
+
+    def _allow_list_problem(self, algorithms: ast.expr, ctx: Context) -> str | None:
+        if _from_token_header(algorithms, ctx):
+            return "takes its algorithms from the token's own header"
+        names = _algorithm_names(algorithms, ctx)
+        if names is None:
+            return None
+        if any(name.lower() == "none" for name in names):
+            return 'allows algorithm "none"'
+        hmac = any(name.upper().startswith("HS") for name in names)
+        asymmetric = any(name.upper().startswith(_ASYMMETRIC_PREFIXES) for name in names)
+        if hmac and asymmetric:
+            return "allows HMAC and public-key algorithms together (key confusion)"
+        return None

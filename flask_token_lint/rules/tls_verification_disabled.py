@@ -1,0 +1,117 @@
+"""FTL502: with certificate checks off, anyone on the network path reads and rewrites the traffic."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import dotted
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+
+_CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")
+_CLIENT_FACTORIES = frozenset(
+    {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"}
+)
+_CLIENT_WORDS = ("session", "client", "http")
+_UNVERIFIED_CONTEXT = frozenset({"ssl._create_unverified_context"})
+_CERT_NONE = frozenset({"ssl.CERT_NONE"})
+
+
+def _is_false(node: ast.expr, ctx: Context) -> bool:
+    value = ctx.constant_of(node)
+    return isinstance(value, ast.Constant) and value.value is False
+
+
+def _is_http_client(node: ast.expr, ctx: Context) -> bool:
+    """``node`` is a requests/httpx session or client (by its creation, or by its name)."""
+    created = ctx.constant_of(node)
+    if isinstance(created, ast.Call) and ctx.qualname(created.func) in _CLIENT_FACTORIES:
+        return True
+    path = dotted(node)
+    return path is not None and any(word in path.rsplit(".", 1)[-1].lower() for word in _CLIENT_WORDS)
+
+
+def _is_cert_none(node: ast.expr, ctx: Context) -> bool:
+    return ctx.qualname(node) in _CERT_NONE or ctx.string_of(node) == "CERT_NONE"
+
+
+class TlsVerificationDisabled(Rule):
+    code = "FTL502"
+    symbol = "tls-verification-disabled"
+    summary = "TLS certificate verification disabled"
+    message = "TLS certificate verification is disabled ({how})"
+    severity = Severity.HIGH
+    cwe = ("CWE-295",)
+    owasp = OWASP_API8
+    node_types = (ast.Call, ast.Assign)
+    triggers = ("verify", "unverified", "CERT_NONE", "check_hostname")
+    docs = Docs(
+        what=(
+            "Finds `verify=False` on requests and httpx calls, sessions and clients (`s.verify = False` too), "
+            "`ssl._create_unverified_context()`, `cert_reqs=ssl.CERT_NONE`/`\"CERT_NONE\"`, "
+            "`check_hostname = False` and `verify_mode = ssl.CERT_NONE`."
+        ),
+        why=(
+            "Without certificate verification any machine on the path (a Wi-Fi hotspot, a compromised router, "
+            "a proxy) can impersonate the server: the bearer tokens sent to it, and the keys or userinfo read "
+            "from it, are the attacker's. A CA bundle path (`verify=\"/path/ca.pem\"`) stays silent."
+        ),
+        references=(
+            "https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification",
+            "https://cwe.mitre.org/data/definitions/295.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            import requests
+
+            def userinfo(token):
+                return requests.get("https://idp.example/userinfo", headers={"Authorization": token}, verify=False)
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import requests
+
+            def userinfo(token):
+                return requests.get("https://idp.example/userinfo", headers={"Authorization": token}, verify="ca.pem")
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        how = self._assignment(node, ctx) if isinstance(node, ast.Assign) else self._call(node, ctx)
+        if how:
+            yield node, {"how": how}
+
+    def _call(self, node: ast.Call, ctx: Context) -> str | None:
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _UNVERIFIED_CONTEXT:
+            return "ssl._create_unverified_context()"
+        for keyword in node.keywords:
+            if keyword.arg == "cert_reqs" and _is_cert_none(keyword.value, ctx):
+                return "cert_reqs=CERT_NONE"
+            if keyword.arg == "verify" and _is_false(keyword.value, ctx):
+                client = qualname.startswith(_CLIENT_MODULES)
+                if not client and isinstance(node.func, ast.Attribute):
+                    client = _is_http_client(node.func.value, ctx)
+                if client:
+                    return "verify=False"
+        return None
+
+    def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:
+        for target in node.targets:
+            if not isinstance(target, ast.Attribute):
+                continue
+            if target.attr == "verify" and _is_false(node.value, ctx) and _is_http_client(target.value, ctx):
+                return f"{dotted(target) or 'verify'} = False"
+            if target.attr == "check_hostname" and _is_false(node.value, ctx):
+                return "check_hostname = False"
+            if target.attr == "verify_mode" and _is_cert_none(node.value, ctx):
+                return "verify_mode = CERT_NONE"
+        if ctx.qualname(node.value) in _UNVERIFIED_CONTEXT:
+            return "ssl._create_unverified_context installed as the default"
+        return None

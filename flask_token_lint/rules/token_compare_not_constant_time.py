@@ -1,0 +1,111 @@
+"""FTL203: ``==`` on secrets stops at the first differing byte, and the time it takes tells how far it got."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.credentials import is_secret_name
+from flask_token_lint.engine import Context
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, capitalized, example
+from flask_token_lint.values import Kind
+
+# Literals a token is compared with to test for "no token", not to authenticate it.
+_SENTINELS = frozenset({"", "null", "none", "undefined", "nil", "bearer", "basic", "token", "jwt", "false", "true"})
+
+
+def _secret_label(node: ast.expr, ctx: Context) -> str | None:
+    value = ctx.value_of(node)
+    if value is not None:
+        return value.label if value.kind in (Kind.TOKEN, Kind.AUTH_HEADER, Kind.SECRET_VALUE) else None
+    label = ctx.token_label(node)
+    if label is not None:
+        return label
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+    return f"`{name}`" if name is not None and is_secret_name(name) else None
+
+
+def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
+    """The other operand cannot be what the token is checked against."""
+    node = ctx.constant_of(node)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is None or isinstance(value, (bool, int, float)):
+            return True
+        if isinstance(value, (str, bytes)):
+            text = value.decode("latin-1") if isinstance(value, bytes) else value
+            return text.strip().lower() in _SENTINELS
+    return False
+
+
+class TokenCompareNotConstantTime(Rule):
+    code = "FTL203"
+    symbol = "token-compare-not-constant-time"
+    summary = "Token or secret compared with == instead of a constant-time comparison"
+    message = "{what} is compared with {op}; use hmac.compare_digest"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-208",)
+    owasp = OWASP_API2
+    node_types = (ast.Compare,)
+    triggers = ("==", "!=")
+    docs = Docs(
+        what=(
+            "Finds `==`/`!=` between a token or shared secret (a value from the Authorization or API-key header, "
+            "a token cookie, or a name like `token`, `api_key`, `*_secret`) and another value."
+        ),
+        why=(
+            "String comparison returns at the first differing byte; over many requests the response time "
+            "reveals how many leading bytes of a guess were right, and the secret can be recovered byte by "
+            "byte. `hmac.compare_digest` takes the same time whatever matches. Comparisons with `None`, `\"\"`, "
+            "numbers, and names that hold a count, length or type (`token_count`, `token_type`) stay silent."
+        ),
+        references=(
+            "https://docs.python.org/3/library/hmac.html#hmac.compare_digest",
+            "https://cwe.mitre.org/data/definitions/208.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from flask import abort, request
+
+            API_KEY = "from-the-vault"
+
+            def check():
+                if request.headers.get("X-Api-Key") != API_KEY:
+                    abort(401)
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import hmac
+            from flask import abort, request
+
+            def check(expected):
+                if not hmac.compare_digest(request.headers.get("X-Api-Key", ""), expected):
+                    abort(401)
+            """
+        ),
+        example(
+            """\
+            def check(token, token_type):
+                if token is None or token_type == "Bearer":
+                    return False
+                return True
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        if isinstance(ctx.scope.facts.parents.get(node), ast.Assert):
+            return  # a test's assertion, not an authentication decision
+        left, right = node.left, node.comparators[0]
+        for secret, other in ((left, right), (right, left)):
+            what = _secret_label(secret, ctx)
+            if what is not None and not _is_non_secret(other, ctx):
+                op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+                yield node, {"what": capitalized(what), "op": op}
+                return

@@ -1,0 +1,138 @@
+"""FTL503: keys, tokens and user info fetched over plain http can be read and replaced on the way."""
+
+from __future__ import annotations
+
+import ast
+import re
+from urllib.parse import urlsplit
+
+from flask_token_lint.engine import Context
+from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+
+_TOKEN_ENDPOINT_PATH = re.compile(
+    r"/(?:token|oauth2?/token|introspect|introspection|userinfo|jwks|certs)(?:[/?#.]|$)"
+    r"|jwks\.json|/\.well-known/(?:openid-configuration|jwks)",
+    re.IGNORECASE,
+)
+_ENDPOINT_SETTING = re.compile(r"JWKS|TOKEN_(?:URL|URI|ENDPOINT)|ISSUER|USERINFO|INTROSPECT|OIDC|OAUTH", re.IGNORECASE)
+_JWKS_CLIENTS = frozenset({"jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"})
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+
+def insecure_url(node: ast.expr | None, ctx: Context) -> ast.expr | None:
+    """The ``http://`` string literal ``node`` is or names, when its host is not loopback."""
+    if node is None:
+        return None
+    literal = ctx.constant_of(node)
+    if not isinstance(literal, ast.Constant) or not isinstance(literal.value, str):
+        return None
+    text = literal.value.strip()
+    if not text.lower().startswith("http://"):
+        return None
+    try:
+        host = (urlsplit(text).hostname or "").lower()
+    except ValueError:
+        return None
+    if host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
+        return None
+    return literal
+
+
+def _sends_credentials(call: ast.Call, ctx: Context) -> bool:
+    """The request carries an ``Authorization`` header or ``auth=``."""
+    for keyword in call.keywords:
+        if keyword.arg == "auth":
+            return True
+        if keyword.arg == "headers":
+            headers = ctx.constant_of(keyword.value)
+            if isinstance(headers, ast.Dict):
+                names = [ctx.string_of(k) for k in headers.keys if k is not None]
+                if any(name and name.lower() in ("authorization", "proxy-authorization") for name in names):
+                    return True
+    return False
+
+
+class TokenEndpointOverHttp(Rule):
+    code = "FTL503"
+    symbol = "token-endpoint-over-http"
+    summary = "JWKS, issuer, token endpoint or authenticated request over plain http"
+    message = "{what} uses plain http"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-319",)
+    owasp = OWASP_API8
+    node_types = (ast.Constant, ast.Call, ast.Assign, ast.AnnAssign)
+    triggers = ("http://",)
+    docs = Docs(
+        what=(
+            "Finds `http://` URLs (not loopback) for a JWKS (`PyJWKClient`), an `issuer`, an OAuth/OIDC token, "
+            "introspection, userinfo or discovery endpoint (by its path, or a setting named like `JWKS_URL`, "
+            "`OAUTH_TOKEN_URL`, `OIDC_ISSUER`), and requests that send an Authorization header or `auth=` over "
+            "http."
+        ),
+        why=(
+            "Over plain http a network attacker reads the tokens and client secrets sent, and can serve their "
+            "own signing keys from a JWKS URL, after which they mint tokens the app accepts. `https://` and "
+            "`http://localhost`/`127.0.0.1` stay silent."
+        ),
+        references=(
+            "https://datatracker.ietf.org/doc/html/rfc6749#section-3.2",
+            "https://cwe.mitre.org/data/definitions/319.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from jwt import PyJWKClient
+
+            jwks = PyJWKClient("http://idp.example.com/keys")
+            """
+        ),
+        example(
+            """\
+            OAUTH_TOKEN_URL = "http://idp.example.com/oauth/token"
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            from jwt import PyJWKClient
+
+            jwks = PyJWKClient("https://idp.example.com/.well-known/jwks.json")
+            local = PyJWKClient("http://localhost:8080/jwks")
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if isinstance(node, ast.Constant):
+            url = insecure_url(node, ctx)
+            if url is not None and _TOKEN_ENDPOINT_PATH.search(url.value):
+                yield url, {"what": "A token endpoint URL"}
+            return
+        for setting in ctx.config_settings(node):
+            url = insecure_url(setting.value, ctx)
+            if url is not None and _ENDPOINT_SETTING.search(setting.name):
+                yield url, {"what": setting.name}
+        if not isinstance(node, ast.Call):
+            return
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _JWKS_CLIENTS:
+            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "uri"), None)
+            url = insecure_url(target, ctx)
+            if url is not None:
+                yield url, {"what": "The JWKS URL"}
+        decode = ctx.decode_call(node)
+        if decode is not None:
+            url = insecure_url(decode.argument("issuer"), ctx)
+            if url is not None:
+                yield url, {"what": "The expected issuer"}
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
+        if method in _HTTP_METHODS and _sends_credentials(node, ctx):
+            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "url"), None)
+            if method == "request" and len(node.args) > 1:
+                target = node.args[1]
+            url = insecure_url(target, ctx)
+            if url is not None:
+                yield url, {"what": "A request carrying credentials"}

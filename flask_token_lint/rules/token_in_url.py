@@ -1,0 +1,133 @@
+"""FTL202: a token in a URL ends up in server logs, proxy logs, browser history and Referer headers."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from flask_token_lint.credentials import is_query_token_key
+from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.values import Kind
+
+# ``?access_token=`` / ``&token=`` in a URL being built.
+_TOKEN_PARAMETER = re.compile(
+    r"[?&](?:access_token|accesstoken|id_token|refresh_token|auth_token|token|jwt|api_key|apikey|bearer)=",
+    re.IGNORECASE,
+)
+_URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
+
+
+def _builds_token_url(text: str) -> bool:
+    """A URL (no white space: not prose that mentions one) with a token query parameter."""
+    return bool(_TOKEN_PARAMETER.search(text)) and not any(c.isspace() for c in text)
+
+
+class TokenInUrl(Rule):
+    code = "FTL202"
+    symbol = "token-in-url"
+    summary = "Token read from or put into a URL query string"
+    message = "{what}"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-598",)
+    owasp = OWASP_API2
+    node_types = (ast.Subscript, ast.Call, ast.Constant, ast.JoinedStr, ast.Assign, ast.AnnAssign)
+    triggers = ("args", "values", "token", "TOKEN", "jwt", "api_key", "apikey", "bearer", "query_string")
+    docs = Docs(
+        what=(
+            "Finds tokens read from `request.args`/`request.values` under token-like keys (`token`, "
+            "`access_token`, `jwt`, `api_key`, ...), flask-jwt-extended's `JWT_TOKEN_LOCATION` including "
+            "`\"query_string\"`, and tokens put into outgoing URLs: `?access_token=` in a URL string, "
+            "`params={\"access_token\": ...}`, `url_for(..., token=...)`."
+        ),
+        why=(
+            "URLs are written to access logs, proxy and CDN logs, browser history and bookmarks, and sent to "
+            "other sites in the Referer header: a bearer token there is a credential in many hands. Send it "
+            "in the Authorization header instead. Other query keys, pagination cursors (`page_token`) and "
+            "CSRF tokens stay silent."
+        ),
+        references=(
+            "https://datatracker.ietf.org/doc/html/rfc6750#section-5.3",
+            "https://cwe.mitre.org/data/definitions/598.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from flask import request
+
+            def view():
+                return request.args.get("access_token")
+            """
+        ),
+        example(
+            """\
+            import requests
+
+            def fetch(token):
+                return requests.get("https://api.example.com/me", params={"access_token": token})
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import requests
+            from flask import request
+
+            def fetch(token):
+                page = request.args.get("page_token")
+                return requests.get("https://api.example.com/me", headers={"Authorization": f"Bearer {token}"})
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            yield from self._token_location(node, ctx)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and _builds_token_url(node.value):
+                if not isinstance(ctx.scope.facts.parents.get(node), ast.JoinedStr):
+                    yield node, {"what": "A token is put into a URL query string"}
+        elif isinstance(node, ast.JoinedStr):
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            if _builds_token_url(text):
+                yield node, {"what": "A token is put into a URL query string"}
+        else:
+            yield from self._read_or_sent(node, ctx)
+
+    def _read_or_sent(self, node, ctx):
+        value = ctx.value_of(node)
+        if value is not None and value.kind is Kind.TOKEN:
+            base = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+            base = node.value if isinstance(node, ast.Subscript) else base
+            base_value = None if base is None else ctx.value_of(base)
+            if base_value is not None and base_value.kind is Kind.QUERY:
+                yield node, {"what": f"Token read from {value.label}"}
+                return
+        if isinstance(node, ast.Call):
+            yield from self._token_location(node, ctx)
+            for keyword in node.keywords:
+                if keyword.arg == "params" and _has_token_key(ctx.constant_of(keyword.value), ctx):
+                    yield node, {"what": "A token is sent as a query parameter"}
+                    return
+            if ctx.qualname(node.func) in _URL_BUILDERS:
+                if any(keyword.arg and is_query_token_key(keyword.arg) for keyword in node.keywords):
+                    yield node, {"what": "A token is put into a URL by url_for"}
+
+    def _token_location(self, node, ctx):
+        for setting in ctx.config_settings(node):
+            if setting.name != "JWT_TOKEN_LOCATION":
+                continue
+            location = ctx.constant_of(setting.value)
+            items = location.elts if isinstance(location, (ast.List, ast.Tuple, ast.Set)) else [location]
+            if any(ctx.string_of(item) == "query_string" for item in items):
+                yield setting.report, {"what": "JWT_TOKEN_LOCATION accepts tokens from the query string"}
+                return
+
+
+def _has_token_key(mapping: ast.expr, ctx) -> bool:
+    if isinstance(mapping, ast.Dict):
+        return any(key is not None and is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
+    if isinstance(mapping, ast.Call) and ctx.module.is_builtin(mapping.func, "dict"):
+        return any(keyword.arg and is_query_token_key(keyword.arg) for keyword in mapping.keywords)
+    return False
