@@ -20,7 +20,7 @@ _TIMEDELTA_POSITIONS = ("days", "seconds", "microseconds", "milliseconds", "minu
 def _number(node: ast.expr, ctx: Context) -> float | None:
     """A literal number, or arithmetic on literal numbers (``2 * 24 * 3600``)."""
     node = ctx.constant_of(node)
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
         left, right = _number(node.left, ctx), _number(node.right, ctx)
