@@ -62,7 +62,9 @@ _ABOUT_WORDS = frozenset(
         "callback", "file", "filename", "dir", "env", "var", "setting", "settings", "config", "option", "options",
         "required", "enabled", "missing", "error", "errors", "exception", "valid", "invalid", "at", "time",
         "timestamp", "created", "issued", "claims", "payload", "data", "info", "key", "keys", "secret", "hash",
-        "hashed", "digest", "hint", "location", "param", "parameter", "arg", "attr", "attribute",
+        "hashed", "digest", "hint", "param", "parameter", "arg", "attr", "attribute", "alg", "algorithm",
+        "algorithms", "scope", "scopes", "audience", "issuer", "method", "methods", "username", "user",
+        "function", "functions", "func", "getter", "parser", "lexer", "kinds",
     }
 )
 # A first word that says the name is a quantity or a predicate.
@@ -71,6 +73,9 @@ _QUANTITY_WORDS = frozenset(
         "max", "min", "num", "n", "total", "count", "len", "is", "has", "should", "use",
         # pagination cursors are called tokens too, but open nothing
         "page", "next", "prev", "previous", "continuation", "pagination", "sync", "resume",
+        # a verb first names a function, not the value
+        "get", "set", "make", "create", "generate", "validate", "verify", "decode", "encode", "parse",
+        "check", "build", "fetch", "load", "save", "store", "revoke", "issue",
     }
 )
 
@@ -97,3 +102,10 @@ def is_secret_name(identifier: str) -> bool:
         return False
     secret = "secret" in words or "apikey" in words or any(a == "api" and b == "key" for a, b in zip(words, words[1:]))
     return secret and words[-1] not in (_ABOUT_WORDS - {"secret", "key"})
+
+
+def names_token_metadata(identifier: str) -> bool:
+    """A name about a token or secret rather than one (``DEFAULT_ACCESS_TOKEN_URL``, ``token_type``)."""
+    words = identifier_words(identifier)
+    about_secret = any(w in _TOKEN_NAME_WORDS or w in ("secret", "apikey") for w in words)
+    return about_secret and not is_secret_name(identifier)

@@ -174,18 +174,40 @@ def _read_options(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: in
 
 
 def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnalysis) -> bool:
-    """Peek-then-verify: the same token is decoded with verification later in the scope."""
+    """Peek-then-verify: later in the scope the same token is verified.
+
+    Either by a verifying decode of it, or by handing it (directly, or in a dict
+    passed as ``**kwargs``) to a function named ``*decode*``/``*verify*``, as
+    flask-jwt-extended does with its own ``_decode_jwt``.
+    """
     token = decode.token
-    if token is None:
+    calls = scope.facts.calls
+    if token is None or decode.call not in calls:
         return False
     wanted = ast.dump(token)
-    calls = scope.facts.calls
-    if decode.call not in calls:
-        return False
     for later in calls[calls.index(decode.call) + 1:]:
         other = read_decode_call(later, scope, values)
-        if other is not None and other.verifies and other.token is not None and ast.dump(other.token) == wanted:
+        if other is not None:
+            if other.verifies and other.token is not None and ast.dump(other.token) == wanted:
+                return True
+            continue
+        func = later.func
+        name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
+        if ("decode" in name or "verify" in name) and _passes(later, wanted, scope, values):
             return True
+    return False
+
+
+def _passes(call: ast.Call, wanted: str, scope: Scope, values: ValueAnalysis) -> bool:
+    """``call`` receives the expression dumped as ``wanted``, directly or inside a ``**`` dict."""
+    for argument in [*call.args, *(k.value for k in call.keywords if k.arg is not None)]:
+        if ast.dump(argument) == wanted:
+            return True
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            mapping = values.constant_of(keyword.value, scope)
+            if isinstance(mapping, ast.Dict) and any(ast.dump(v) == wanted for v in mapping.values):
+                return True
     return False
 
 
@@ -215,3 +237,40 @@ def read_encode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> Enc
     if method is not None and method[1] == "encode":
         return EncodeCall(call, f"{method[0]}().encode")
     return None
+
+
+_CHECKING_WORDS = ("validate", "verify", "check")
+
+
+def claims_checked_by_hand(decode: DecodeCall, scope: Scope) -> bool:
+    """The decoded claims go on to be checked in code: ``data["exp"]`` is read, or the result is
+    handed to a function named ``*validate*``/``*verify*``/``*check*`` in the same scope."""
+    facts = scope.facts
+    statement = facts.parents.get(decode.call)
+    while statement is not None and not isinstance(statement, ast.stmt):
+        statement = facts.parents.get(statement)
+    if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
+        return False
+    for use in facts.loads.get(statement.targets[0].id, ()):
+        parent = facts.parents.get(use)
+        if isinstance(parent, ast.Subscript) and isinstance(parent.slice, ast.Constant) and parent.slice.value == "exp":
+            return True
+        if isinstance(parent, ast.Call) and use is not parent.func:
+            func = parent.func
+            name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
+            if any(word in name for word in _CHECKING_WORDS):
+                return True
+    return False
+
+
+def is_state_token(decode: DecodeCall) -> bool:
+    """An OAuth ``state`` value the app signed itself: no other party's audience or issuer applies."""
+    token = decode.token
+    if token is None:
+        return False
+    text = " ".join(
+        n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else str(n.value)
+        for n in ast.walk(token)
+        if isinstance(n, (ast.Name, ast.Attribute)) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+    )
+    return "state" in text.lower()

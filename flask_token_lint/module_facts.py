@@ -16,6 +16,19 @@ from typing import Iterator
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers")
 APP_FACTORY_NAMES = frozenset({"create_app", "make_app"})
 APP_CONVENTIONAL_NAMES = frozenset({"app", "application"})
+# Libraries whose import says the module handles credentials.
+CREDENTIAL_LIBRARIES = frozenset(
+    {
+        "jwt", "jose", "flask_jwt_extended", "authlib", "oauthlib", "requests_oauthlib", "itsdangerous",
+        "flask_login", "flask_security", "flask_httpauth", "flask_praetorian", "flask_oidc", "msal", "keycloak",
+        "hmac", "secrets",
+    }
+)
+# Words in an imported module's path that say the same (``from .auth import ...``).
+_CREDENTIAL_MODULE_WORDS = frozenset(
+    {"auth", "oauth", "oauth2", "oidc", "jwt", "login", "security", "credentials"}
+)
+TEST_FRAMEWORKS = frozenset({"pytest", "unittest", "nose", "flask_testing"})
 
 
 def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -80,6 +93,23 @@ class ModuleFacts:
         for name, count in assigned_count.items():
             if count > 1:
                 self.constants.pop(name, None)
+
+    @property
+    def handles_credentials(self) -> bool:
+        """The module imports an auth library or an auth-named module.
+
+        Names alone (``token``) say "credential" only in such modules: elsewhere a
+        token is as likely a lexer's or a paginator's.
+        """
+        for qualname in self.aliases.values():
+            parts = qualname.split(".")
+            if parts[0] in CREDENTIAL_LIBRARIES or any(p in _CREDENTIAL_MODULE_WORDS for p in parts):
+                return True
+        return False
+
+    @property
+    def is_test_module(self) -> bool:
+        return any(q.split(".", 1)[0] in TEST_FRAMEWORKS for q in self.aliases.values())
 
     @property
     def imports_flask(self) -> bool:

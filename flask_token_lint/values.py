@@ -280,10 +280,11 @@ class ValueAnalysis:
         value = self.value_of(node, scope)
         if value is not None:
             return value.label if value.kind is Kind.TOKEN else None
+        by_name = scope.module.handles_credentials
         if isinstance(node, ast.Name):
             if node.id in scope.module.aliases and not scope.binds(node.id):
                 return None  # an imported module or function (``jwt``), not a value
-            if credentials.is_token_name(node.id):
+            if by_name and credentials.is_token_name(node.id):
                 return f"`{node.id}`"
             for binding, where in scope.lookup(node.id):
                 if not binding.iterates and binding.index is None:
@@ -294,10 +295,11 @@ class ValueAnalysis:
         if isinstance(node, ast.Attribute):
             if scope.module.qualname(node) is not None:
                 return None  # ``jwt.api_jwt``: a module path, not a value
-            return f"`{node.attr}`" if credentials.is_token_name(node.attr) else None
+            return f"`{node.attr}`" if by_name and credentials.is_token_name(node.attr) else None
         if isinstance(node, ast.Subscript):
             key_name = self.string_of(node.slice, scope)
-            return f"`{key_name}`" if key_name is not None and credentials.is_token_name(key_name) else None
+            named = by_name and key_name is not None and credentials.is_token_name(key_name)
+            return f"`{key_name}`" if named else None
         if isinstance(node, ast.Call):
             return self._call_token(node, scope)
         if isinstance(node, (ast.IfExp, ast.BoolOp)):
@@ -316,7 +318,7 @@ class ValueAnalysis:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _TOKEN_FACTORY_NAME.match(name):
             return f"the token from {name}()"
-        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args and scope.module.handles_credentials:
             key_name = self.string_of(node.args[0], scope)
             if key_name is not None and credentials.is_token_name(key_name):
                 return f"`{key_name}`"

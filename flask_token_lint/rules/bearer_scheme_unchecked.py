@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import ast
 
+from flask_token_lint.sinks import is_output_call
 from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
 from flask_token_lint.values import Kind
 
 _CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})
+
+
+def _travels_on(use: ast.Name, ctx) -> bool:
+    """``use`` hands the value on: a call's argument, a returned, stored or collected value."""
+    parents = ctx.scope.facts.parents
+    parent = parents.get(use)
+    if isinstance(parent, ast.keyword):
+        parent = parents.get(parent)
+    if isinstance(parent, ast.Call):
+        return use is not parent.func and not is_output_call(parent, ctx.module)
+    if isinstance(parent, ast.Assign):
+        return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in parent.targets)
+    return isinstance(parent, (ast.Return, ast.Tuple, ast.List, ast.Dict))
 
 
 class BearerSchemeUnchecked(Rule):
@@ -115,14 +129,18 @@ class BearerSchemeUnchecked(Rule):
             for element in target.elts[1:]
             if isinstance(element, ast.Name) and element.id != "_"
         }
+        scheme_names = {t.elts[0].id for t in targets if isinstance(t.elts[0], ast.Name) and t.elts[0].id != "_"}
         loads = ctx.scope.facts.loads
         end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
-        uses = [
-            use
-            for name in token_names
-            for use in loads.get(name, ())
-            if (use.lineno, use.col_offset) >= end
-        ]
+
+        def uses_of(names: set[str]) -> list[ast.Name]:
+            return [u for n in names for u in loads.get(n, ()) if (u.lineno, u.col_offset) >= end]
+
+        if not token_names:
+            return  # only the scheme is kept: nothing is cut
+        uses = uses_of(token_names)
         if uses and all(ctx.is_guarded(use) for use in uses):
             return
+        if any(_travels_on(use, ctx) for use in uses_of(scheme_names)):
+            return  # the scheme is handed on with the token (``Authorization(scheme, token)``): checked there
         yield node.value, {"header": parts.label}

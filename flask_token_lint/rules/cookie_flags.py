@@ -26,6 +26,16 @@ _REFERENCES = (
 class CookieCall:
     label: str  # the cookie's name for messages
     arguments: dict[str, ast.expr]
+    name_node: ast.expr | None = None
+
+    def is_csrf_cookie(self, ctx: Context) -> bool:
+        """A double-submit CSRF cookie, which page scripts must be able to read."""
+        if self.name_node is None:
+            return False
+        name = ctx.string_of(self.name_node) or dotted(self.name_node) or ""
+        if isinstance(self.name_node, ast.Subscript):
+            name = ctx.string_of(self.name_node.slice) or name
+        return "csrf" in name.lower() or "xsrf" in name.lower()
 
     def flag(self, name: str, ctx: Context) -> ast.expr | None:
         value = self.arguments.get(name)
@@ -57,15 +67,17 @@ def read_set_cookie(node: ast.Call, ctx: Context) -> CookieCall | None:
     name = None if name_node is None else ctx.string_of(name_node)
     label = repr(name) if name is not None else "holding a credential"
     if ctx.settings.cookie_scope == "all":
-        return CookieCall(label if name is not None else "(name computed at run time)", arguments)
+        return CookieCall(label if name is not None else "(name computed at run time)", arguments, name_node)
+    value = arguments.get("value")
     if name is not None:
         credential = is_credential_name(name)
     else:
-        credential = name_node is not None and _names_credential(name_node)
-    value = arguments.get("value")
+        # A computed name spelled like a credential, unless the value is a plain literal ("done").
+        literal_value = value is not None and isinstance(ctx.constant_of(value), ast.Constant)
+        credential = name_node is not None and not literal_value and _names_credential(name_node)
     if not credential and value is not None:
         credential = ctx.token_label(value) is not None
-    return CookieCall(label, arguments) if credential else None
+    return CookieCall(label, arguments, name_node) if credential else None
 
 
 def _names_credential(node: ast.expr) -> bool:
@@ -157,7 +169,8 @@ class CookieMissingHttponly(_CookieFlagRule):
         what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
         why=(
             "Without `HttpOnly`, any script on the page can read the cookie: one XSS bug turns into a stolen "
-            "session or token."
+            "session or token. CSRF double-submit cookies (`csrf_access_token`), which the page's script must "
+            "read, stay silent."
         ),
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/1004.html"),
     )
@@ -185,6 +198,8 @@ class CookieMissingHttponly(_CookieFlagRule):
     )
 
     def problem(self, cookie, ctx):
+        if cookie.is_csrf_cookie(ctx):
+            return None  # the double-submit pattern needs JavaScript to read it
         return cookie.unset_flag("httponly", ctx)
 
 

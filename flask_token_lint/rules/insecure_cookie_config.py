@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from flask_token_lint.config_settings import MODULE_CONSTANT
 from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
 
 _OFF_WHEN_FALSE_SUFFIXES = ("COOKIE_SECURE", "COOKIE_HTTPONLY")
@@ -68,6 +69,8 @@ class InsecureCookieConfig(Rule):
 
     def check(self, node, ctx):
         for setting in ctx.config_settings(node):
+            if setting.spelling == MODULE_CONSTANT and "_COOKIE_" not in setting.name:
+                continue  # a bare COOKIE_SECURE is a library's default, not a Flask setting
             value = ctx.constant_of(setting.value)
             if not isinstance(value, ast.Constant):
                 continue

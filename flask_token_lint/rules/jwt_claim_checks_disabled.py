@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.engine import Context
+from flask_token_lint.jwt_calls import claims_checked_by_hand
 from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
@@ -65,7 +66,8 @@ class JwtClaimChecksDisabled(Rule):
         why=(
             "The expiry is what limits a stolen token's life: without it, or with days of leeway, a token "
             "leaked once works for as long as the key lives, and logging out or revoking access changes "
-            "nothing."
+            "nothing. Checks turned off because the code does them itself (the decoded claims' `exp` is read, "
+            "or they are passed to a `validate`/`verify`/`check` function) stay silent."
         ),
         references=(
             "https://pyjwt.readthedocs.io/en/stable/usage.html#expiration-time-claim-exp",
@@ -108,7 +110,7 @@ class JwtClaimChecksDisabled(Rule):
         if decode is None or decode.reader_only or decode.unverified or not decode.has_claims:
             return
         disabled = [name for name in _CLAIM_CHECKS if decode.disables(name)]
-        if disabled:
+        if disabled and not claims_checked_by_hand(decode, ctx.scope):
             yield node, {"function": decode.function, "problem": f"turns off {', '.join(disabled)}"}
             return
         leeway = decode.argument("leeway")

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.credentials import is_secret_name
+from flask_token_lint.credentials import is_secret_name, names_token_metadata
 from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import dotted
 from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, capitalized, example
 from flask_token_lint.values import Kind
 
 # Literals a token is compared with to test for "no token", not to authenticate it.
 _SENTINELS = frozenset({"", "null", "none", "undefined", "nil", "bearer", "basic", "token", "jwt", "false", "true"})
+
+
+def _identifier(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _secret_label(node: ast.expr, ctx: Context) -> str | None:
@@ -20,12 +27,17 @@ def _secret_label(node: ast.expr, ctx: Context) -> str | None:
     label = ctx.token_label(node)
     if label is not None:
         return label
-    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-    return f"`{name}`" if name is not None and is_secret_name(name) else None
+    name = _identifier(node)
+    if name is not None and ctx.module.handles_credentials and is_secret_name(name):
+        return f"`{name}`"
+    return None
 
 
 def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
     """The other operand cannot be what the token is checked against."""
+    name = _identifier(node)
+    if name is not None and names_token_metadata(name):
+        return True  # ``DEFAULT_ACCESS_TOKEN_URL``, ``token_type``
     node = ctx.constant_of(node)
     if isinstance(node, ast.Constant):
         value = node.value
@@ -34,6 +46,34 @@ def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
         if isinstance(value, (str, bytes)):
             text = value.decode("latin-1") if isinstance(value, bytes) else value
             return text.strip().lower() in _SENTINELS
+    return False
+
+
+def _is_static(node: ast.expr, ctx: Context) -> bool:
+    """A literal, a module constant or a configuration lookup: nothing a request controls."""
+    if isinstance(ctx.constant_of(node), ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        constant = node.id in ctx.module.constants or node.id in ctx.module.aliases
+        return node.id.isupper() and constant and not ctx.scope.binds(node.id)
+    if isinstance(node, (ast.Subscript, ast.Attribute)):
+        path = dotted(node.value) or ""
+        return any(word in path.lower() for word in ("config", "settings"))
+    return False
+
+
+def _is_change_check(compare: ast.Compare, ctx: Context) -> bool:
+    """``if a != b: a = b``: keeping a stored value current, not authenticating anyone."""
+    statement = ctx.scope.facts.parents.get(compare)
+    if not isinstance(statement, ast.If) or statement.test is not compare:
+        statement = ctx.scope.facts.parents.get(statement) if isinstance(statement, ast.BoolOp) else None
+    if not isinstance(statement, ast.If):
+        return False
+    operands = {ast.unparse(compare.left), ast.unparse(compare.comparators[0])}
+    for child in statement.body:
+        if isinstance(child, ast.Assign) and len(child.targets) == 1:
+            if {ast.unparse(child.targets[0]), ast.unparse(child.value)} == operands:
+                return True
     return False
 
 
@@ -103,6 +143,8 @@ class TokenCompareNotConstantTime(Rule):
         if isinstance(ctx.scope.facts.parents.get(node), ast.Assert):
             return  # a test's assertion, not an authentication decision
         left, right = node.left, node.comparators[0]
+        if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):
+            return
         for secret, other in ((left, right), (right, left)):
             what = _secret_label(secret, ctx)
             if what is not None and not _is_non_secret(other, ctx):

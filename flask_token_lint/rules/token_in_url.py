@@ -17,9 +17,19 @@ _TOKEN_PARAMETER = re.compile(
 _URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
 
 
-def _builds_token_url(text: str) -> bool:
+# What may follow ``token=`` in a literal whose value is filled in later: nothing (``+ token``),
+# a %-format or a str.format field. ``<TOKEN>`` and other placeholders are documentation.
+_FILLED_LATER = re.compile(r"(?:$|&|%s|%\(|\{)")
+
+
+def _builds_token_url(text: str, literal: bool) -> bool:
     """A URL (no white space: not prose that mentions one) with a token query parameter."""
-    return bool(_TOKEN_PARAMETER.search(text)) and not any(c.isspace() for c in text)
+    if any(c.isspace() for c in text):
+        return False
+    for match in _TOKEN_PARAMETER.finditer(text):
+        if not literal or _FILLED_LATER.match(text, match.end()):
+            return True
+    return False
 
 
 class TokenInUrl(Rule):
@@ -85,12 +95,12 @@ class TokenInUrl(Rule):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             yield from self._token_location(node, ctx)
         elif isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and _builds_token_url(node.value):
+            if isinstance(node.value, str) and _builds_token_url(node.value, literal=True):
                 if not isinstance(ctx.scope.facts.parents.get(node), ast.JoinedStr):
                     yield node, {"what": "A token is put into a URL query string"}
         elif isinstance(node, ast.JoinedStr):
             text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-            if _builds_token_url(text):
+            if _builds_token_url(text, literal=False):
                 yield node, {"what": "A token is put into a URL query string"}
         else:
             yield from self._read_or_sent(node, ctx)
@@ -101,7 +111,7 @@ class TokenInUrl(Rule):
             base = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
             base = node.value if isinstance(node, ast.Subscript) else base
             base_value = None if base is None else ctx.value_of(base)
-            if base_value is not None and base_value.kind is Kind.QUERY:
+            if base_value is not None and base_value.kind is Kind.QUERY and not _only_names_a_cookie(node, ctx):
                 yield node, {"what": f"Token read from {value.label}"}
                 return
         if isinstance(node, ast.Call):
@@ -123,6 +133,32 @@ class TokenInUrl(Rule):
             if any(ctx.string_of(item) == "query_string" for item in items):
                 yield setting.report, {"what": "JWT_TOKEN_LOCATION accepts tokens from the query string"}
                 return
+
+
+def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
+    """The value is bound to a name used only as a cookie's name: a client-chosen id, not a credential."""
+    facts = ctx.scope.facts
+    binding = facts.parents.get(read)
+    target: ast.expr
+    if isinstance(binding, ast.NamedExpr):
+        target = binding.target
+    elif isinstance(binding, ast.Assign) and len(binding.targets) == 1:
+        target = binding.targets[0]
+    else:
+        return False
+    if not isinstance(target, ast.Name):
+        return False
+    uses = facts.loads.get(target.id, [])
+    used_as_name = [
+        use for use in uses
+        if isinstance(facts.parents.get(use), ast.Call)
+        and isinstance(facts.parents[use].func, ast.Attribute)
+        and facts.parents[use].func.attr == "set_cookie"
+        and facts.parents[use].args[:1] == [use]
+    ]
+    # The walrus' own truth test is a use too.
+    others = [use for use in uses if use not in used_as_name and facts.parents.get(use) is not binding]
+    return bool(used_as_name) and not others
 
 
 def _has_token_key(mapping: ast.expr, ctx) -> bool:
