@@ -17,6 +17,7 @@ from flask_token_lint import __version__
 from flask_token_lint.engine import Engine, Finding, decode_source
 from flask_token_lint.files import python_files
 from flask_token_lint.noqa import NoqaFilter, skips_file
+from flask_token_lint.catalogue import explain
 from flask_token_lint.rule import all_rules
 from flask_token_lint.selection import selected_codes, split_codes
 from flask_token_lint.settings import COOKIE_SCOPES, Settings
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         help="cookies the cookie rules look at: those carrying a credential (default) or all",
     )
     commands.add_parser("rules", help="list the rules")
+    explain = commands.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("code", metavar="CODE", help="a rule code such as FTL201")
     return parser
 
 
@@ -60,6 +63,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     arguments = _parser().parse_args(argv)
     if arguments.command == "rules":
         _print_rules(out)
+        return EXIT_CLEAN
+    if arguments.command == "explain":
+        rule = all_rules().get(arguments.code.strip().upper())
+        if rule is None:
+            print(f"flask-token-lint: error: unknown rule code {arguments.code!r} (see 'flask-token-lint rules')", file=err)
+            return EXIT_ERROR
+        out.write(explain(rule))
         return EXIT_CLEAN
     return _check(arguments, out, err)
 

@@ -208,3 +208,20 @@ def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path, vulnerable,
     assert code == 2
     assert err == f"flask-token-lint: internal error: {crashing}: RuntimeError: boom\n"
     assert codes_in(out) == VULNERABLE_CODES
+
+
+@pytest.mark.parametrize("code", list(all_rules()))
+def test_explain_prints_the_rule_page(code):
+    exit_code, out, err = run("explain", code.lower())
+    assert exit_code == 0 and err == ""
+    rule = all_rules()[code]
+    assert out.startswith(f"{code} {rule.symbol}: {rule.summary}\n")
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert heading in out
+    assert rule.bad_examples[0].rstrip() in out and rule.good_examples[0].rstrip() in out
+
+
+def test_explain_an_unknown_code_exits_2():
+    assert run("explain", "FTL999") == (
+        2, "", "flask-token-lint: error: unknown rule code 'FTL999' (see 'flask-token-lint rules')\n"
+    )
