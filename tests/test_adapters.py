@@ -109,3 +109,18 @@ def test_pylint_reads_the_option_from_pyproject(tmp_path):
     )
     symbols = [line.rsplit("(", 1)[-1].rstrip(")") for line in result.stdout.splitlines() if line.startswith("prefs")]
     assert symbols == ["cookie-missing-secure", "cookie-missing-httponly", "cookie-missing-samesite"]
+
+
+def test_ftl106_is_off_by_default_in_flake8_and_on_when_selected(tmp_path):
+    path = tmp_path / "issuer.py"
+    path.write_text("import jwt\n\n\ndef user(t, k):\n    return jwt.decode(t, k, algorithms=['RS256'], audience='a')\n")
+
+    def codes(*options):
+        result = subprocess.run(
+            [sys.executable, "-m", "flake8", "--isolated", *options, str(path)], capture_output=True, text=True
+        )
+        return [line.split()[1] for line in result.stdout.splitlines()]
+
+    assert codes() == []
+    assert codes("--extend-select", "FTL106") == ["FTL106"]
+    assert codes("--select", "FTL106") == ["FTL106"]

@@ -93,12 +93,16 @@ def test_good_example_is_silent(code, index):
 def test_messages_never_contain_the_secret_values_of_examples():
     secret = "s3cr3t-value-never-printed"
     source = (
-        "import logging\nfrom flask import request\n\n"
+        "import logging\nimport jwt\nfrom flask import Flask, request\n\n"
+        f"app = Flask(__name__)\napp.config['SECRET_KEY'] = '{secret}'\napp.secret_key = '{secret}'\n"
+        f"JWT_SECRET = '{secret}'\n\n"
         f"def view(resp):\n    resp.set_cookie('session', '{secret}')\n"
         f"    logging.info(request.headers.get('Authorization', '{secret}'))\n"
+        f"    return jwt.encode({{'sub': 1}}, '{secret}', algorithm='HS256')\n"
     )
     findings = ENGINE.check_source(source)
-    assert findings and all(secret not in f.message for f in findings)
+    assert {"FTL107", "FTL401", "FTL301", "FTL108"} <= {f.code for f in findings}
+    assert all(secret not in f.message for f in findings)
 
 
 def test_readme_rule_table_is_generated_from_the_rules():
