@@ -34,6 +34,16 @@ def rules_table() -> str:
         rows.append(
             f"| {code} | {pylint} | `{rule.symbol}` | {rule.summary} | {rule.severity.value} | {cwe} | {enabled} |"
         )
+    rows += [
+        "",
+        "Fixes (`check --fix` applies the safe ones; `--unsafe-fixes` adds the unsafe ones):",
+        "",
+        "| code | safety | fix |",
+        "|---|---|---|",
+    ]
+    for code, rule in all_rules().items():
+        if rule.fixes:
+            rows.append(f"| {code} | {' or '.join(s.value for s in rule.fixes)} | {rule.fix_title} |")
     return "\n".join(rows)
 
 
@@ -52,6 +62,11 @@ def explain(rule: type[Rule]) -> str:
         f"## Example\n```python\n{rule.bad_examples[0].rstrip()}\n```",
         f"## Use instead\n```python\n{rule.good_examples[0].rstrip()}\n```",
     ]
+    if rule.fixes:
+        safety = " or ".join(s.value for s in rule.fixes)
+        sections.append(f"## Fix safety\n{safety}: {rule.fix_title}.")
+    else:
+        sections.append("## Fix safety\nNo automatic fix.")
     if rule.docs.references:
         sections.append("## References\n" + "\n".join(f"- {ref}" for ref in rule.docs.references))
     return "\n\n".join(sections) + "\n"

@@ -18,7 +18,7 @@ from flask_token_lint.engine import Engine, Finding, decode_source
 from flask_token_lint.files import python_files
 from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.catalogue import explain
-from flask_token_lint.rule import all_rules
+from flask_token_lint.rule import FixSafety, all_rules
 from flask_token_lint.selection import selected_codes, split_codes
 from flask_token_lint.settings import COOKIE_SCOPES, Settings
 
@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", metavar="CODES", default="", help="add to the selected prefixes")
     check.add_argument("--extend-ignore", metavar="CODES", default="", help="add to the ignored prefixes")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too"
+    )
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     check.add_argument(
         "--cookie-scope",
         choices=COOKIE_SCOPES,
@@ -67,7 +72,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if arguments.command == "explain":
         rule = all_rules().get(arguments.code.strip().upper())
         if rule is None:
-            print(f"flask-token-lint: error: unknown rule code {arguments.code!r} (see 'flask-token-lint rules')", file=err)
+            message = f"unknown rule code {arguments.code!r} (see 'flask-token-lint rules')"
+            print(f"flask-token-lint: error: {message}", file=err)
             return EXIT_ERROR
         out.write(explain(rule))
         return EXIT_CLEAN
@@ -89,7 +95,12 @@ def _engine_for(arguments: argparse.Namespace) -> Engine:
 
 def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     engine = _engine_for(arguments)
+    fixing = arguments.fix or arguments.diff
+    if arguments.unsafe_fixes and not fixing:
+        print("flask-token-lint: error: --unsafe-fixes needs --fix or --diff", file=err)
+        return EXIT_ERROR
     results: list[FileFinding] = []
+    fixed = 0
     failed = False
     for root in arguments.paths:
         if not os.path.exists(root):
@@ -98,23 +109,75 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             continue
         for path in python_files(root):
             try:
-                results.extend(FileFinding(path, f) for f in check_file(engine, path))
+                source, findings = read_and_check(engine, path)
+                if fixing and findings:
+                    findings, count = _fix(engine, path, source, findings, arguments, out, err)
+                    fixed += count
+                results.extend(FileFinding(path, f) for f in findings)
             except OSError as error:
                 print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
                 failed = True
             except Exception as error:  # a bug of ours: say where, check the other files
                 print(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}", file=err)
                 failed = True
-    _report(results, arguments.format, out)
+    unsafe = arguments.unsafe_fixes
+    if not arguments.diff:
+        _report(results, arguments.format, out, unsafe)
+    if arguments.format == "text" and (results or fixed):
+        print(_summary(results, fixed, fixing, unsafe, arguments.diff), file=err if arguments.diff else out)
     if failed:
         return EXIT_ERROR
-    return EXIT_FINDINGS if results else EXIT_CLEAN
+    return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
+
+
+def _fix(engine, path, source, findings, arguments, out, err) -> tuple[list[Finding], int]:
+    """Fix one file (or print its diff); return the findings that remain and how many were fixed."""
+    from flask_token_lint.fix_files import ChangedOnDisk, fix_file_source, unified_diff, write_atomically
+
+    outcome = fix_file_source(
+        source, findings, lambda fixed: filter_noqa(engine, fixed, path), arguments.unsafe_fixes
+    )
+    if not outcome.changed:
+        return findings, 0
+    if arguments.diff:
+        out.write(unified_diff(path, outcome))
+        return findings, len(outcome.fixed_findings)
+    try:
+        write_atomically(path, source, outcome.fixed)
+    except ChangedOnDisk:
+        print(f"flask-token-lint: error: {path}: changed on disk since it was read; not overwritten", file=err)
+        raise OSError(f"{path} changed on disk") from None
+    return outcome.remaining, len(outcome.fixed_findings)
+
+
+def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool, diff: bool) -> str:
+    remaining = len(results)
+    total = remaining + (0 if diff else fixed)
+    verb = "would be fixed" if diff else "fixed"
+    left = remaining - fixed if diff else remaining
+    line = f"{total} finding{'' if total == 1 else 's'}, {fixed} {verb}, {left} remaining"
+    safe = sum(r.finding.fix is FixSafety.SAFE for r in results)
+    more = sum(r.finding.fix is FixSafety.UNSAFE for r in results)
+    hints = []
+    if not fixing and safe:
+        hints.append(f"{safe} fixable with --fix")
+    if not unsafe and more:
+        hints.append(f"{more} more with --unsafe-fixes")
+    return line + (f" ({', '.join(hints)})" if hints else "")
+
+
+def read_and_check(engine: Engine, path: str) -> tuple[bytes, list[Finding]]:
+    """A file's bytes and the findings its ``# noqa`` comments leave standing."""
+    with open(path, "rb") as handle:
+        source = handle.read()
+    return source, filter_noqa(engine, source, path)
 
 
 def check_file(engine: Engine, path: str) -> list[Finding]:
-    """The findings of one file that its ``# noqa`` comments leave standing."""
-    with open(path, "rb") as handle:
-        source = handle.read()
+    return read_and_check(engine, path)[1]
+
+
+def filter_noqa(engine: Engine, source: bytes, path: str) -> list[Finding]:
     try:
         text = decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
@@ -128,7 +191,14 @@ def check_file(engine: Engine, path: str) -> list[Finding]:
     return [f for f in findings if not noqa.silenced(f.line, f.code)]
 
 
-def _report(results: list[FileFinding], output_format: str, out: TextIO) -> None:
+def _marker(finding: Finding, unsafe: bool) -> str:
+    """``[*]`` where a fix is available with the flags given (or would be with --fix)."""
+    if finding.fix is FixSafety.SAFE or (unsafe and finding.fix is FixSafety.UNSAFE):
+        return "[*] "
+    return ""
+
+
+def _report(results: list[FileFinding], output_format: str, out: TextIO, unsafe: bool) -> None:
     registry = all_rules()
     if output_format == "json":
         rows = [
@@ -142,6 +212,7 @@ def _report(results: list[FileFinding], output_format: str, out: TextIO) -> None
                 "symbol": registry[r.finding.code].symbol,
                 "severity": registry[r.finding.code].severity.value,
                 "message": r.finding.message,
+                "fix": None if r.finding.fix is FixSafety.NONE else r.finding.fix.value,
             }
             for r in results
         ]
@@ -149,7 +220,8 @@ def _report(results: list[FileFinding], output_format: str, out: TextIO) -> None
         out.write("\n")
         return
     for r in results:
-        out.write(f"{r.path}:{r.finding.line}:{r.finding.col + 1}: {r.finding.code} {r.finding.message}\n")
+        finding, marker = r.finding, _marker(r.finding, unsafe)
+        out.write(f"{r.path}:{finding.line}:{finding.col + 1}: {finding.code} {marker}{finding.message}\n")
 
 
 def _print_rules(out: TextIO) -> None:
@@ -157,8 +229,8 @@ def _print_rules(out: TextIO) -> None:
         notes = []
         if not rule.default_enabled:
             notes.append("off by default")
-        if rule.fix.value != "none":
-            notes.append(f"{rule.fix.value} fix")
+        if rule.fixes:
+            notes.append(" or ".join(safety.value for safety in rule.fixes) + " fix")
         extra = f"  ({', '.join(notes)})" if notes else ""
         out.write(f"{code}  {rule.symbol:<32} {rule.severity.value:<6} {rule.summary}{extra}\n")
 

@@ -12,14 +12,14 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from flask_token_lint.guards import GuardAnalysis
 from flask_token_lint.config_settings import ConfigSetting, config_settings
 from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, read_decode_call, read_encode_call
 from flask_token_lint.module_facts import ModuleFacts
-from flask_token_lint.rule import Rule, all_rules
+from flask_token_lint.rule import FixSafety, Rule, all_rules
 from flask_token_lint.scopes import SCOPE_NODES, Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.values import Value, ValueAnalysis
@@ -35,6 +35,8 @@ class Finding:
     message: str
     end_line: int | None = None
     end_col: int | None = None
+    fix: FixSafety = field(default=FixSafety.NONE, compare=False)
+    fix_data: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 class Context:
@@ -149,7 +151,9 @@ class Engine:
             if rules:
                 ctx.scope = scope
                 for rule in rules:
-                    for reported, arguments in rule.check(node, ctx):
+                    for report in rule.check(node, ctx):
+                        reported, arguments = report[0], report[1]
+                        fixable = report[2] if len(report) > 2 else None
                         findings.append(
                             Finding(
                                 reported.lineno,
@@ -158,6 +162,8 @@ class Engine:
                                 rule.message.format(**arguments),
                                 reported.end_lineno,
                                 reported.end_col_offset,
+                                fixable.safety if fixable else FixSafety.NONE,
+                                fixable.data if fixable else (),
                             )
                         )
             children = list(ast.iter_child_nodes(node))
@@ -169,7 +175,9 @@ class Engine:
                     stack.append((child, inner if runs_inside else scope))
             else:
                 stack.extend((child, scope) for child in reversed(children))
-        return sorted(set(findings))
+        # One finding per node and code, even when two paths of a rule reach it.
+        unique = {(f.line, f.col, f.code): f for f in reversed(findings)}
+        return sorted(unique.values())
 
     def _unparsable(self, message: str, line: int, col: int) -> list[Finding]:
         if not self.report_unparsable:

@@ -11,7 +11,7 @@ import ast
 import enum
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Union
 
 if TYPE_CHECKING:
     from flask_token_lint.engine import Context
@@ -25,8 +25,16 @@ class Severity(enum.Enum):
 
 class FixSafety(enum.Enum):
     NONE = "none"
-    SAFE = "safe"
-    UNSAFE = "unsafe"
+    SAFE = "safe"  # keeps what an app deployed over HTTPS does; the author's intent is not in doubt
+    UNSAFE = "unsafe"  # may change what a working program does: applied only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Fixable:
+    """A finding's fix: how safe it is, and what the rule's ``apply_fix`` needs to know."""
+
+    safety: FixSafety
+    data: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,9 @@ OWASP_API2 = "API2:2023 Broken Authentication"
 OWASP_API8 = "API8:2023 Security Misconfiguration"
 
 _REGISTRY: dict[str, type[Rule]] = {}
+Report = Union[
+    "tuple[ast.expr | ast.stmt, dict[str, str]]", "tuple[ast.expr | ast.stmt, dict[str, str], Fixable]"
+]
 
 
 class Rule:
@@ -54,7 +65,8 @@ class Rule:
     severity: ClassVar[Severity]
     cwe: ClassVar[tuple[str, ...]]
     owasp: ClassVar[str]
-    fix: ClassVar[FixSafety] = FixSafety.NONE
+    # The fixes the rule offers, safest first (a finding says which one applies to it).
+    fixes: ClassVar[tuple[FixSafety, ...]] = ()
     fix_title: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
     # Node types the engine hands to ``check``.
@@ -74,9 +86,17 @@ class Rule:
             raise ValueError(f"duplicate rule code {cls.code}")
         _REGISTRY[cls.code] = cls
 
-    def check(self, node: ast.AST, ctx: Context) -> Iterator[tuple[ast.expr | ast.stmt, dict[str, str]]]:
-        """Yield ``(node_to_report, message_arguments)`` for each finding."""
+    def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
+        """Yield ``(node_to_report, message_arguments)`` for each finding, with a ``Fixable``
+        third item when the finding can be fixed."""
         raise NotImplementedError
+
+    def apply_fix(self, node: Any, data: dict[str, str]) -> tuple[Any, frozenset[str]] | None:
+        """Return the fixed libcst node and the modules the fix needs imported (None: not fixable).
+
+        Called only by the fixer, so libcst is imported by the implementations, never here.
+        """
+        raise NotImplementedError(f"{self.code} has no fix")
 
 
 def all_rules() -> dict[str, type[Rule]]:
@@ -92,5 +112,6 @@ def example(text: str) -> str:
 
 
 def capitalized(text: str) -> str:
-    """A message fragment made to start a sentence (``the 'x' cookie`` -> ``The 'x' cookie``)."""
-    return text[:1].upper() + text[1:]
+    """A message fragment made to start a sentence (``the 'x' cookie`` -> ``The 'x' cookie``);
+    code such as ``request.headers`` keeps its case."""
+    return "The" + text[3:] if text.startswith("the ") else text

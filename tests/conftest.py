@@ -13,7 +13,8 @@ from flask_token_lint.engine import Engine  # noqa: E402
 from flask_token_lint.rule import all_rules  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
-FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+# ``name.fixed.py`` beside a fixture is the golden output of fixing it, not a fixture itself.
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))
 # ``# fixture-select: FTL106`` on a fixture's first line: run it with these codes selected too.
 _EXTRA_SELECT = re.compile(r"#\s*fixture-select:\s*(?P<codes>FTL[0-9]{3}(?:\s*,\s*FTL[0-9]{3})*)")
 

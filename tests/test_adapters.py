@@ -113,7 +113,9 @@ def test_pylint_reads_the_option_from_pyproject(tmp_path):
 
 def test_ftl106_is_off_by_default_in_flake8_and_on_when_selected(tmp_path):
     path = tmp_path / "issuer.py"
-    path.write_text("import jwt\n\n\ndef user(t, k):\n    return jwt.decode(t, k, algorithms=['RS256'], audience='a')\n")
+    path.write_text(
+        "import jwt\n\n\ndef user(t, k):\n    return jwt.decode(t, k, algorithms=['RS256'], audience='a')\n"
+    )
 
     def codes(*options):
         result = subprocess.run(

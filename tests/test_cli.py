@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import json
 import subprocess
 import sys
@@ -32,8 +33,12 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+FINDING_LINE = re.compile(r"^.+:\d+:\d+: (FTL\d{3}) ")
+
+
 def codes_in(output: str) -> list[str]:
-    return [line.split(": ", 1)[1].split(" ", 1)[0] for line in output.splitlines()]
+    """The codes of the finding lines (the summary line at the end is not one)."""
+    return [m.group(1) for m in map(FINDING_LINE.match, output.splitlines()) if m]
 
 
 @pytest.fixture
@@ -105,6 +110,7 @@ def test_json_format(vulnerable):
             "symbol": "bearer-scheme-unchecked",
             "severity": "high",
             "message": "Token cut from the Authorization header without checking the Bearer scheme",
+            "fix": None,
         }
     ]
 
@@ -123,6 +129,7 @@ def test_unparsable_files_are_reported_and_the_rest_is_checked(tmp_path, vulnera
     code, out, err = run("check", str(tmp_path))
     assert code == 1 and err == ""
     lines = out.splitlines()
+    assert lines[-1].startswith(f"{len(lines) - 1} findings, 0 fixed, {len(lines) - 1} remaining")
     assert f"{tmp_path / 'broken.py'}:2:7: FTL001 File could not be checked: SyntaxError: invalid syntax" in lines
     assert any(line.startswith(f"{tmp_path / 'latin1.py'}:1:1: FTL001 File could not be checked: cannot decode")
                for line in lines)
@@ -140,7 +147,7 @@ def test_bom_and_coding_line_are_honoured(tmp_path):
     )
     code, out, _ = run("check", str(tmp_path))
     assert code == 1
-    assert sorted(line.split(": ")[0] for line in out.splitlines()) == [
+    assert sorted(line.split(": ")[0] for line in out.splitlines()[:-1]) == [
         f"{tmp_path / 'bom.py'}:3:1",
         f"{tmp_path / 'cookie.py'}:4:1",
     ]
@@ -157,7 +164,7 @@ def test_directory_walk_skips_tool_and_environment_folders(tmp_path):
     (tmp_path / "src" / "pkg" / "views.py").write_text(VULNERABLE)
     (tmp_path / "src" / "pkg" / "notes.txt").write_text(VULNERABLE)
     _, out, _ = run("check", str(tmp_path))
-    assert {line.split(":")[0] for line in out.splitlines()} == {str(tmp_path / "src" / "pkg" / "views.py")}
+    assert {line.split(":")[0] for line in out.splitlines()[:-1]} == {str(tmp_path / "src" / "pkg" / "views.py")}
 
 
 def test_a_named_file_is_checked_whatever_its_extension(tmp_path):
@@ -190,7 +197,10 @@ def test_console_script_runs_as_a_module(vulnerable):
         capture_output=True, text=True,
     )
     assert result.returncode == 1
-    assert result.stdout == f"{vulnerable}:6:1: FTL501 Flask debug mode is enabled (debug=True)\n"
+    assert result.stdout == (
+        f"{vulnerable}:6:1: FTL501 Flask debug mode is enabled (debug=True)\n"
+        "1 finding, 0 fixed, 1 remaining (1 more with --unsafe-fixes)\n"
+    )
 
 
 def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path, vulnerable, monkeypatch):
@@ -216,7 +226,7 @@ def test_explain_prints_the_rule_page(code):
     assert exit_code == 0 and err == ""
     rule = all_rules()[code]
     assert out.startswith(f"{code} {rule.symbol}: {rule.summary}\n")
-    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
         assert heading in out
     assert rule.bad_examples[0].rstrip() in out and rule.good_examples[0].rstrip() in out
 

@@ -72,6 +72,13 @@ def test_rule_documentation_is_complete(code):
         assert rule.docs.references, "a rule page needs references"
 
 
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_a_rule_with_fixes_declares_and_implements_them(code):
+    rule = RULES[code]
+    implements = "apply_fix" in {name for cls in rule.__mro__[:-2] for name in vars(cls)}
+    assert bool(rule.fixes) == bool(rule.fix_title) == implements
+
+
 @pytest.mark.parametrize(
     "code,index",
     [(code, i) for code, rule in sorted(RULES.items()) for i in range(len(rule.bad_examples))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.sinks import is_output_call
-from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.values import Kind
 
 _CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask_token_lint.credentials import is_credential_name
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 # Werkzeug's Response.set_cookie, in positional order.
 _PARAMETERS = ("key", "value", "max_age", "expires", "path", "domain", "secure", "httponly", "samesite")
@@ -108,15 +108,24 @@ class _CookieFlagRule(Rule):
     triggers = ("set_cookie",)
     message = "Cookie {cookie} is set {problem}"
 
+    flag = ""  # the keyword the fix sets
+    fixed_value = "True"
+
     def check(self, node, ctx):
         cookie = read_set_cookie(node, ctx)
         problem = None if cookie is None else self.problem(cookie, ctx)
         if problem:
-            yield node, {"cookie": cookie.label, "problem": problem}
+            yield node, {"cookie": cookie.label, "problem": problem}, Fixable(self.fixes[0])
 
     def problem(self, cookie: CookieCall, ctx: Context) -> str | None:
         """What is wrong with the cookie's flag, or None."""
         raise NotImplementedError
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        value = cst_edits.expression(self.fixed_value.replace('"', cst_edits.quote(node)))
+        return cst_edits.set_keyword(node, self.flag, value, _PARAMETERS.index(self.flag)), frozenset()
 
 
 class CookieMissingSecure(_CookieFlagRule):
@@ -124,6 +133,9 @@ class CookieMissingSecure(_CookieFlagRule):
     symbol = "cookie-missing-secure"
     summary = "Credential cookie without secure=True"
     cwe = ("CWE-614",)
+    fixes = (FixSafety.SAFE,)
+    fix_title = "Add secure=True"
+    flag = "secure"
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`.",
         why=(
@@ -165,6 +177,9 @@ class CookieMissingHttponly(_CookieFlagRule):
     symbol = "cookie-missing-httponly"
     summary = "Credential cookie without httponly=True"
     cwe = ("CWE-1004",)
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = "Add httponly=True (unsafe: page scripts that read the cookie stop working)"
+    flag = "httponly"
     docs = Docs(
         what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
         why=(
@@ -208,6 +223,17 @@ class CookieMissingSamesite(_CookieFlagRule):
     symbol = "cookie-missing-samesite"
     summary = "Credential cookie without a SameSite policy"
     cwe = ("CWE-1275",)
+    fixes = (FixSafety.SAFE,)
+    fix_title = 'Add samesite="Lax" (what browsers already assume when it is missing)'
+    flag = "samesite"
+    fixed_value = '"Lax"'
+
+    def check(self, node, ctx):
+        for reported, arguments, fixable in super().check(node, ctx):
+            if arguments["problem"].startswith("with SameSite=None"):
+                yield reported, arguments  # cross-site on purpose: only adding Secure (FTL401) helps
+            else:
+                yield reported, arguments, fixable
     docs = Docs(
         what=(
             "Finds `set_cookie` calls for a credential cookie without `samesite`, or with `samesite=\"None\"` "

@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, capitalized, example
+from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, capitalized, example
 
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
 _ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 from flask_token_lint.sinks import is_output_call, written_arguments
 
 

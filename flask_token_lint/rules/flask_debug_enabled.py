@@ -7,7 +7,7 @@ import ast
 from flask_token_lint.config_settings import APP_CONFIG, config_settings
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 
@@ -38,6 +38,8 @@ class FlaskDebugEnabled(Rule):
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Assign)
     triggers = ("debug", "DEBUG", "Debug", "run")
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = "Remove debug=True (unsafe: a developer's local server stops reloading and showing tracebacks)"
     docs = Docs(
         what=(
             "Finds a literal true debug flag on a Flask app: `app.run(debug=True)` (keyword or third "
@@ -103,23 +105,50 @@ class FlaskDebugEnabled(Rule):
             if setting.spelling == APP_CONFIG and setting.name == "DEBUG" and _is_true(setting.value, ctx):
                 yield setting.report, {"how": "DEBUG = True"}
                 return
-        how = self._assignment(node, ctx) if isinstance(node, ast.Assign) else self._call(node, ctx)
-        if how:
-            yield node, {"how": how}
+        if isinstance(node, ast.Assign):
+            how = self._assignment(node, ctx)
+            if how:
+                yield node, {"how": how}
+            return
+        flag = self._call(node, ctx)
+        if flag is not None:
+            name, position = flag
+            given = _argument(node, name, position)
+            if isinstance(given, ast.Constant):  # written in the call: removing it touches only the call
+                fix = Fixable(FixSafety.UNSAFE, (("name", name), ("position", str(position))))
+                yield node, {"how": f"{name}=True"}, fix
+            else:
+                yield node, {"how": f"{name}=True"}
 
-    def _call(self, node: ast.Call, ctx: Context) -> str | None:
+    def _call(self, node: ast.Call, ctx: Context) -> tuple[str, int | None] | None:
+        """The debug argument's name and position when the call turns debugging on."""
         func = node.func
         if ctx.qualname(func) in _RUN_SIMPLE:
-            return "use_debugger=True" if _is_true(_argument(node, "use_debugger", 4), ctx) else None
-        if not isinstance(func, ast.Attribute):
+            return ("use_debugger", 4) if _is_true(_argument(node, "use_debugger", 4), ctx) else None
+        if not isinstance(func, ast.Attribute) or func.attr != "run":
             return None
-        if func.attr == "run":
-            if ctx.module.is_app(func.value) and _is_true(_argument(node, "debug", 2), ctx):
-                return "debug=True"
-            if node.args and ctx.module.is_app(node.args[0]) and _is_true(_argument(node, "debug", None), ctx):
-                return "debug=True"  # socketio.run(app, debug=True)
-            return None
+        if ctx.module.is_app(func.value) and _is_true(_argument(node, "debug", 2), ctx):
+            return ("debug", 2)
+        if node.args and ctx.module.is_app(node.args[0]) and _is_true(_argument(node, "debug", None), ctx):
+            return ("debug", None)  # socketio.run(app, debug=True)
         return None
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        given = cst_edits.keyword(node, data["name"])
+        if given is None and data["position"] != "None":
+            position = int(data["position"])
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            if position >= len(positional):
+                return None
+            given = positional[position]
+            if given is not positional[-1]:  # later positionals keep their places
+                replaced = [a.with_changes(value=cst_edits.expression("False")) if a is given else a for a in node.args]
+                return node.with_changes(args=replaced), frozenset()
+        if given is None:
+            return None
+        return cst_edits.remove_argument(node, given), frozenset()
 
     def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:
         if not _is_true(node.value, ctx):

@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 
 _TALISMAN = frozenset({"flask_talisman.Talisman", "flask_talisman.talisman.Talisman"})
 _ENFORCING_OPTIONS = ("force_https", "strict_transport_security")

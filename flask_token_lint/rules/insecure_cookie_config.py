@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.config_settings import MODULE_CONSTANT
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _OFF_WHEN_FALSE_SUFFIXES = ("COOKIE_SECURE", "COOKIE_HTTPONLY")
 _OFF_WHEN_FALSE = frozenset({"JWT_COOKIE_CSRF_PROTECT"})
@@ -22,6 +22,8 @@ class InsecureCookieConfig(Rule):
     owasp = OWASP_API8
     node_types = (ast.Assign, ast.AnnAssign, ast.Call)
     triggers = ("COOKIE_",)
+    fixes = (FixSafety.SAFE, FixSafety.UNSAFE)
+    fix_title = "Set *_COOKIE_SECURE to True (safe); set *_COOKIE_HTTPONLY to True (unsafe)"
     docs = Docs(
         what=(
             "Finds `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `REMEMBER_COOKIE_SECURE`, "
@@ -77,6 +79,19 @@ class InsecureCookieConfig(Rule):
             name = setting.name
             off = name.endswith(_OFF_WHEN_FALSE_SUFFIXES) or name in _OFF_WHEN_FALSE
             if off and value.value is False:
-                yield setting.report, {"name": name, "value": "False"}
+                arguments = {"name": name, "value": "False"}
+                literal = isinstance(setting.value, ast.Constant)  # fix the value only where it is written
+                if literal and name.endswith("COOKIE_SECURE"):
+                    yield setting.report, arguments, Fixable(FixSafety.SAFE, (("name", name),))
+                elif literal and name.endswith("COOKIE_HTTPONLY"):
+                    yield setting.report, arguments, Fixable(FixSafety.UNSAFE, (("name", name),))
+                else:
+                    yield setting.report, arguments
             elif name in _SAMESITE_SETTINGS and (value.value is None or str(value.value).lower() == "none"):
                 yield setting.report, {"name": name, "value": repr(value.value)}
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        fixed = cst_edits.set_setting(node, data["name"], cst_edits.expression("True"))
+        return None if fixed is None else (fixed, frozenset())

@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.jwt_calls import claims_checked_by_hand
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
 MAX_LEEWAY_SECONDS = 24 * 60 * 60

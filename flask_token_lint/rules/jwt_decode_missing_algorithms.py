@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 
 class JwtDecodeMissingAlgorithms(Rule):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.jwt_calls import is_state_token
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 
 class JwtDecodeMissingIssuer(Rule):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 
 def _may_change(name: str, encode: ast.Call, ctx) -> bool:

@@ -6,7 +6,7 @@ import ast
 import re
 
 from flask_token_lint.engine import Context
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 # Config names that hold a signing secret; names of an env var or file holding one are not it.
 _SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A-Z0-9_]*$")
@@ -47,6 +47,8 @@ class JwtHardcodedSecret(Rule):
     owasp = OWASP_API2
     node_types = (ast.Call, ast.Assign, ast.AnnAssign)
     triggers = ("encode", "decode", "secret", "SECRET")
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = 'Read it from os.environ["NAME"] (unsafe: the variable must then be set wherever the app runs)'
     docs = Docs(
         what=(
             "Finds a string or bytes literal (directly or through a module constant) used as the key of "
@@ -103,12 +105,13 @@ class JwtHardcodedSecret(Rule):
             if _reported_at_definition(setting.value, ctx):
                 continue
             if is_secret_config_name(setting.name) and literal_secret(setting.value, ctx):
-                yield setting.report, {"where": setting.name}
+                place = "value" if isinstance(setting.report, (ast.Assign, ast.AnnAssign)) else "setting"
+                yield setting.report, {"where": setting.name}, *_fix(setting.value, setting.name, place)
                 return
         if isinstance(node, ast.Assign):
             if any(isinstance(t, ast.Attribute) and t.attr == "secret_key" for t in node.targets):
                 if literal_secret(node.value, ctx):
-                    yield node, {"where": "app.secret_key"}
+                    yield node, {"where": "app.secret_key"}, *_fix(node.value, "SECRET_KEY", "value")
             return
         if not isinstance(node, ast.Call):
             return
@@ -117,4 +120,29 @@ class JwtHardcodedSecret(Rule):
             return
         key = call.argument("key")
         if key is not None and not _reported_at_definition(key, ctx) and literal_secret(key, ctx):
-            yield node, {"where": f"the key of {call.function}"}
+            yield node, {"where": f"the key of {call.function}"}, *_fix(key, "JWT_SECRET_KEY", "key")
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        from_environment = cst_edits.expression(f'os.environ["{data["name"]}"]')
+        if data["place"] == "value" and isinstance(node, (cst_edits.cst.Assign, cst_edits.cst.AnnAssign)):
+            return node.with_changes(value=from_environment), frozenset({"os"})
+        if data["place"] == "setting":
+            fixed = cst_edits.set_setting(node, data["name"], from_environment)
+            return None if fixed is None else (fixed, frozenset({"os"}))
+        if isinstance(node, cst_edits.cst.Call):
+            key = cst_edits.keyword(node, "key")
+            positional = [a for a in node.args if a.keyword is None]
+            key = key if key is not None else positional[1] if len(positional) > 1 else None
+            if key is not None:
+                arguments = [a.with_changes(value=from_environment) if a is key else a for a in node.args]
+                return node.with_changes(args=arguments), frozenset({"os"})
+        return None
+
+
+def _fix(value: ast.expr, name: str, place: str) -> tuple[Fixable, ...]:
+    """Fixable only when the literal is written in the reported node itself."""
+    if not isinstance(value, ast.Constant):
+        return ()
+    return (Fixable(FixSafety.UNSAFE, (("name", name), ("place", place))),)

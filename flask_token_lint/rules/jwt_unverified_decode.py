@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.jwt_calls import later_verified_decode_of
-from flask_token_lint.rule import example, OWASP_API2, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 
 class JwtUnverifiedDecode(Rule):
@@ -18,6 +18,11 @@ class JwtUnverifiedDecode(Rule):
     owasp = OWASP_API2
     node_types = (ast.Call,)
     triggers = ("decode", "get_unverified_claims")
+    fixes = (FixSafety.SAFE, FixSafety.UNSAFE)
+    fix_title = (
+        "Drop the legacy verify=False keyword (safe); remove verify_signature: False where the call passes a "
+        "key and algorithms (unsafe)"
+    )
     docs = Docs(
         what=(
             "Finds JWT decodes that skip signature verification: PyJWT or python-jose `decode`/`decode_complete` "
@@ -97,10 +102,41 @@ class JwtUnverifiedDecode(Rule):
             return
         if later_verified_decode_of(decode, ctx.scope, ctx.values):
             return  # peek-then-verify: the unverified read only chose the key
+        arguments = {"function": decode.function}
         if decode.reader_only:
-            how = "it never checks the signature"
-        elif decode.disables("verify_signature"):
-            how = "verify_signature is off"
+            yield node, {**arguments, "how": "it never checks the signature"}
+        elif not decode.disables("verify_signature"):
+            # PyJWT 2 ignores the legacy keyword: dropping it changes nothing there.
+            yield node, {**arguments, "how": "verify=False"}, Fixable(FixSafety.SAFE, (("drop", "verify"),))
+        elif _options_literal_in_call(node) and decode.argument("key") and decode.argument("algorithms"):
+            fix = Fixable(FixSafety.UNSAFE, (("drop", "verify_signature"),))
+            yield node, {**arguments, "how": "verify_signature is off"}, fix
         else:
-            how = "verify=False"
-        yield node, {"function": decode.function, "how": how}
+            yield node, {**arguments, "how": "verify_signature is off"}
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        if data["drop"] == "verify":
+            legacy = cst_edits.keyword(node, "verify")
+            return (cst_edits.remove_argument(node, legacy), frozenset()) if legacy is not None else None
+        options = cst_edits.keyword(node, "options")
+        if options is None and len(node.args) > 3 and node.args[3].keyword is None:
+            options = node.args[3]
+        if options is None or not isinstance(options.value, cst_edits.cst.Dict):
+            return None
+        remaining = cst_edits.without_elements(
+            options.value, lambda e: cst_edits.string_value(getattr(e, "key", None)) == "verify_signature"
+        )
+        if not remaining.elements and options.keyword is not None:
+            return cst_edits.remove_argument(node, options), frozenset()
+        arguments = [a.with_changes(value=remaining) if a is options else a for a in node.args]
+        return node.with_changes(args=arguments), frozenset()
+
+
+def _options_literal_in_call(call: ast.Call) -> bool:
+    """The options are a dict display written in the call, so removing an entry touches only the call."""
+    for keyword in call.keywords:
+        if keyword.arg == "options":
+            return isinstance(keyword.value, ast.Dict) and None not in keyword.value.keys
+    return len(call.args) > 3 and isinstance(call.args[3], ast.Dict) and None not in call.args[3].keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.engine import Context
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 _ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "ED")
 _UNVERIFIED_HEADER = frozenset(
@@ -54,6 +54,23 @@ def _from_token_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
     return False
 
 
+def _droppable_none(algorithms: ast.expr, ctx: Context) -> bool:
+    """A literal list in the call holding "none" and other names, all single-family once it is gone."""
+    if not isinstance(algorithms, (ast.List, ast.Tuple, ast.Set)):
+        return False
+    literal_none = [
+        e for e in algorithms.elts if isinstance(e, ast.Constant) and str(e.value).lower() == "none"
+    ]
+    if not literal_none:
+        return False  # "none" arrives through a name: the fix would have to change another line
+    names = [ctx.string_of(element) for element in algorithms.elts]
+    rest = [name for name in names if name is None or name.lower() != "none"]
+    if not rest or None in rest:
+        return False
+    families = {name.upper().startswith("HS") for name in rest if name}
+    return len(families) == 1
+
+
 class JwtWeakAlgorithms(Rule):
     code = "FTL103"
     symbol = "jwt-weak-algorithms"
@@ -64,6 +81,9 @@ class JwtWeakAlgorithms(Rule):
     owasp = OWASP_API2
     node_types = (ast.Call,)
     triggers = ("decode", "encode")
+    fixes = (FixSafety.SAFE,)
+    fix_title = 'Drop "none" from an allow-list that has other algorithms'
+
     docs = Docs(
         what=(
             "Finds `\"none\"` in a decode's `algorithms` or as the `algorithm` of `jwt.encode`, an allow-list "
@@ -117,7 +137,9 @@ class JwtWeakAlgorithms(Rule):
             if algorithms is None:
                 return
             problem = self._allow_list_problem(algorithms, ctx)
-            if problem:
+            if problem and problem.startswith('allows algorithm "none"') and _droppable_none(algorithms, ctx):
+                yield node, {"function": decode.function, "problem": problem}, Fixable(FixSafety.SAFE)
+            elif problem:
                 yield node, {"function": decode.function, "problem": problem}
             return
         encode = ctx.encode_call(node)
@@ -139,4 +161,20 @@ class JwtWeakAlgorithms(Rule):
         asymmetric = any(name.upper().startswith(_ASYMMETRIC_PREFIXES) for name in names)
         if hmac and asymmetric:
             return "allows HMAC and public-key algorithms together (key confusion)"
+        return None
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        arguments = list(node.args)
+        for index, argument in enumerate(arguments):
+            named = argument.keyword is not None and argument.keyword.value == "algorithms"
+            if named or (argument.keyword is None and index == 2):
+                allow_list = cst_edits.without_elements(
+                    argument.value, lambda e: (cst_edits.string_value(e.value) or "").lower() == "none"
+                )
+                if allow_list.deep_equals(argument.value):
+                    return None
+                arguments[index] = argument.with_changes(value=allow_list)
+                return node.with_changes(args=arguments), frozenset()
         return None

@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")
 _CLIENT_FACTORIES = frozenset(
@@ -45,6 +45,8 @@ class TlsVerificationDisabled(Rule):
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Assign)
     triggers = ("verify", "unverified", "CERT_NONE", "check_hostname")
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = "Remove verify=False (unsafe: a server with a self-signed certificate is then refused)"
     docs = Docs(
         what=(
             "Finds `verify=False` on requests and httpx calls, sessions and clients (`s.verify = False` too), "
@@ -84,8 +86,18 @@ class TlsVerificationDisabled(Rule):
 
     def check(self, node, ctx):
         how = self._assignment(node, ctx) if isinstance(node, ast.Assign) else self._call(node, ctx)
-        if how:
+        if how == "verify=False" and any(
+            k.arg == "verify" and isinstance(k.value, ast.Constant) for k in node.keywords
+        ):
+            yield node, {"how": how}, Fixable(FixSafety.UNSAFE)
+        elif how:
             yield node, {"how": how}
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        verify = cst_edits.keyword(node, "verify")
+        return None if verify is None else (cst_edits.remove_argument(node, verify), frozenset())
 
     def _call(self, node: ast.Call, ctx: Context) -> str | None:
         qualname = ctx.qualname(node.func) or ""

@@ -7,7 +7,7 @@ import ast
 from flask_token_lint.credentials import is_secret_name, names_token_metadata
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, capitalized, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
 from flask_token_lint.values import Kind
 
 # Literals a token is compared with to test for "no token", not to authenticate it.
@@ -87,6 +87,11 @@ class TokenCompareNotConstantTime(Rule):
     owasp = OWASP_API2
     node_types = (ast.Compare,)
     triggers = ("==", "!=")
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = (
+        "Use hmac.compare_digest (unsafe: it raises TypeError for None or for str against bytes, and rejects "
+        "non-ASCII str)"
+    )
     docs = Docs(
         what=(
             "Finds `==`/`!=` between a token or shared secret (a value from the Authorization or API-key header, "
@@ -149,5 +154,22 @@ class TokenCompareNotConstantTime(Rule):
             what = _secret_label(secret, ctx)
             if what is not None and not _is_non_secret(other, ctx):
                 op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
-                yield node, {"what": capitalized(what), "op": op}
+                yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)
                 return
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        cst = cst_edits.cst
+        if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+            return None
+        target = node.comparisons[0]
+        call = cst_edits.expression("hmac.compare_digest(a, b)")
+        assert isinstance(call, cst.Call)
+        call = call.with_changes(
+            args=[call.args[0].with_changes(value=node.left), call.args[1].with_changes(value=target.comparator)]
+        )
+        fixed: cst.BaseExpression = call
+        if isinstance(target.operator, cst.NotEqual):
+            fixed = cst.UnaryOperation(operator=cst.Not(), expression=call)
+        return fixed.with_changes(lpar=node.lpar, rpar=node.rpar), frozenset({"hmac"})

@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask_token_lint.engine import Context
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _TOKEN_ENDPOINT_PATH = re.compile(
     r"/(?:token|oauth2?/token|introspect|introspection|userinfo|jwks|certs)(?:[/?#.]|$)"
@@ -17,6 +17,7 @@ _TOKEN_ENDPOINT_PATH = re.compile(
 _ENDPOINT_SETTING = re.compile(r"JWKS|TOKEN_(?:URL|URI|ENDPOINT)|ISSUER|USERINFO|INTROSPECT|OIDC|OAUTH", re.IGNORECASE)
 _JWKS_CLIENTS = frozenset({"jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"})
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+_FIX = Fixable(FixSafety.UNSAFE)
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 
@@ -63,6 +64,8 @@ class TokenEndpointOverHttp(Rule):
     owasp = OWASP_API8
     node_types = (ast.Constant, ast.Call, ast.Assign, ast.AnnAssign)
     triggers = ("http://",)
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = "Use https:// (unsafe: a server that only speaks http stops answering)"
     docs = Docs(
         what=(
             "Finds `http://` URLs (not loopback) for a JWKS (`PyJWKClient`), an `issuer`, an OAuth/OIDC token, "
@@ -109,12 +112,12 @@ class TokenEndpointOverHttp(Rule):
         if isinstance(node, ast.Constant):
             url = insecure_url(node, ctx)
             if url is not None and _TOKEN_ENDPOINT_PATH.search(url.value):
-                yield url, {"what": "A token endpoint URL"}
+                yield url, {"what": "A token endpoint URL"}, _FIX
             return
         for setting in ctx.config_settings(node):
             url = insecure_url(setting.value, ctx)
             if url is not None and _ENDPOINT_SETTING.search(setting.name):
-                yield url, {"what": setting.name}
+                yield url, {"what": setting.name}, _FIX
         if not isinstance(node, ast.Call):
             return
         qualname = ctx.qualname(node.func) or ""
@@ -122,12 +125,12 @@ class TokenEndpointOverHttp(Rule):
             target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "uri"), None)
             url = insecure_url(target, ctx)
             if url is not None:
-                yield url, {"what": "The JWKS URL"}
+                yield url, {"what": "The JWKS URL"}, _FIX
         decode = ctx.decode_call(node)
         if decode is not None:
             url = insecure_url(decode.argument("issuer"), ctx)
             if url is not None:
-                yield url, {"what": "The expected issuer"}
+                yield url, {"what": "The expected issuer"}, _FIX
         method = node.func.attr if isinstance(node.func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
         if method in _HTTP_METHODS and _sends_credentials(node, ctx):
             target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "url"), None)
@@ -135,4 +138,15 @@ class TokenEndpointOverHttp(Rule):
                 target = node.args[1]
             url = insecure_url(target, ctx)
             if url is not None:
-                yield url, {"what": "A request carrying credentials"}
+                yield url, {"what": "A request carrying credentials"}, _FIX
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        if not isinstance(node, cst_edits.cst.SimpleString):
+            return None
+        opening = len(node.prefix) + len(node.quote)
+        body = node.value[opening:]
+        if not body.lower().startswith("http://"):
+            return None
+        return node.with_changes(value=node.value[:opening] + "https://" + body[len("http://"):]), frozenset()

@@ -6,7 +6,7 @@ import ast
 import re
 
 from flask_token_lint.credentials import is_query_token_key
-from flask_token_lint.rule import OWASP_API2, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.values import Kind
 
 # ``?access_token=`` / ``&token=`` in a URL being built.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import OWASP_API8, Docs, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 from flask_token_lint.sinks import is_output_call, written_arguments
 
 
@@ -12,7 +12,7 @@ class TokenLogged(Rule):
     code = "FTL302"
     symbol = "token-logged"
     summary = "Token written to a log or stdout"
-    message = "Token {what} is logged"
+    message = "A token ({what}) is logged"
     severity = Severity.MEDIUM
     cwe = ("CWE-532",)
     owasp = OWASP_API8

@@ -1,6 +1,6 @@
 """FTL001: a file the checker cannot read is reported, never a traceback."""
 
-from flask_token_lint.rule import example, OWASP_API8, Docs, Rule, Severity
+from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 
 
 class UnparsableFile(Rule):

@@ -1,0 +1,78 @@
+"""Fixing files on disk: atomically, keeping their mode, never over a file changed since it was read.
+
+Imported only when ``--fix`` or ``--diff`` is given, because it brings libcst.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask_token_lint.engine import Finding, decode_source
+from flask_token_lint.fixer import allowed, fix_source
+
+MAX_ROUNDS = 5  # a fix can reveal another finding on the same node; stop well before looping
+
+
+class ChangedOnDisk(Exception):
+    """The file changed between reading and writing: it is left as it is now."""
+
+
+@dataclass
+class FileFix:
+    original: bytes
+    fixed: bytes
+    fixed_findings: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def fix_file_source(
+    source: bytes, findings: list[Finding], recheck: Callable[[bytes], list[Finding]], unsafe: bool
+) -> FileFix:
+    """Apply fixes round after round until none is left to apply."""
+    result = FileFix(source, source, remaining=findings)
+    for _ in range(MAX_ROUNDS):
+        if not any(allowed(f, unsafe) for f in result.remaining):
+            break
+        attempt = fix_source(result.fixed, result.remaining, unsafe)
+        if not attempt.fixed or attempt.source == result.fixed:
+            break
+        result.fixed = attempt.source
+        result.fixed_findings += attempt.fixed
+        result.remaining = recheck(result.fixed)
+    return result
+
+
+def unified_diff(path: str, fix: FileFix) -> str:
+    before = decode_source(fix.original).splitlines(keepends=True)
+    after = decode_source(fix.fixed).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, after, fromfile=path, tofile=path))
+
+
+def write_atomically(path: str, expected: bytes, content: bytes) -> None:
+    """Replace ``path`` with ``content`` if it still holds ``expected``: temp file, then rename."""
+    with open(path, "rb") as handle:
+        if handle.read() != expected:
+            raise ChangedOnDisk(path)
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
