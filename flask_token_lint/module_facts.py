@@ -46,8 +46,8 @@ def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                     children.extend(child.body)
                 elif isinstance(child, ast.stmt):
                     children.append(child)
-        if isinstance(stmt, ast.Match):
-            for case in stmt.cases:
+        if type(stmt).__name__ == "Match":  # ast.Match exists from Python 3.10 on
+            for case in stmt.cases:  # type: ignore[attr-defined]
                 children.extend(case.body)
         stack.extend(reversed(children))
 
