@@ -7,28 +7,21 @@ still checks every other file and reports what it found).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from dataclasses import dataclass
 from typing import Sequence, TextIO
 
 from flask_token_lint import __version__
 from flask_token_lint.engine import Engine, Finding, decode_source
 from flask_token_lint.files import python_files
-from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.catalogue import explain
+from flask_token_lint.noqa import NoqaFilter, skips_file
+from flask_token_lint.report import FORMATS, FileFinding, ReportOptions, render
 from flask_token_lint.rule import FixSafety, all_rules
 from flask_token_lint.selection import selected_codes, split_codes
 from flask_token_lint.settings import COOKIE_SCOPES, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class FileFinding:
-    path: str
-    finding: Finding
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", metavar="CODES", help="do not report codes starting with these prefixes")
     check.add_argument("--extend-select", metavar="CODES", default="", help="add to the selected prefixes")
     check.add_argument("--extend-ignore", metavar="CODES", default="", help="add to the ignored prefixes")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too"
@@ -111,9 +104,11 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             try:
                 source, findings = read_and_check(engine, path)
                 if fixing and findings:
-                    findings, count = _fix(engine, path, source, findings, arguments, out, err)
+                    source, findings, count = _fix(engine, path, source, findings, arguments, out, err)
                     fixed += count
-                results.extend(FileFinding(path, f) for f in findings)
+                lines = _lines(source) if findings else []
+                for finding in findings:
+                    results.append(FileFinding(path, finding, lines[finding.line - 1] if finding.line <= len(lines) else ""))
             except OSError as error:
                 print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
                 failed = True
@@ -122,7 +117,7 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 failed = True
     unsafe = arguments.unsafe_fixes
     if not arguments.diff:
-        _report(results, arguments.format, out, unsafe)
+        out.write(render(results, arguments.format, ReportOptions(unsafe=unsafe)))
     if arguments.format == "text" and (results or fixed):
         print(_summary(results, fixed, fixing, unsafe, arguments.diff), file=err if arguments.diff else out)
     if failed:
@@ -130,24 +125,32 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
 
 
-def _fix(engine, path, source, findings, arguments, out, err) -> tuple[list[Finding], int]:
-    """Fix one file (or print its diff); return the findings that remain and how many were fixed."""
+def _lines(source: bytes) -> list[str]:
+    try:
+        return NoqaFilter(decode_source(source)).lines
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return []
+
+
+def _fix(engine, path, source, findings, arguments, out, err) -> tuple[bytes, list[Finding], int]:
+    """Fix one file (or print its diff); return its content, the findings that remain and how many
+    were fixed."""
     from flask_token_lint.fix_files import ChangedOnDisk, fix_file_source, unified_diff, write_atomically
 
     outcome = fix_file_source(
         source, findings, lambda fixed: filter_noqa(engine, fixed, path), arguments.unsafe_fixes
     )
     if not outcome.changed:
-        return findings, 0
+        return source, findings, 0
     if arguments.diff:
         out.write(unified_diff(path, outcome))
-        return findings, len(outcome.fixed_findings)
+        return source, findings, len(outcome.fixed_findings)
     try:
         write_atomically(path, source, outcome.fixed)
     except ChangedOnDisk:
         print(f"flask-token-lint: error: {path}: changed on disk since it was read; not overwritten", file=err)
         raise OSError(f"{path} changed on disk") from None
-    return outcome.remaining, len(outcome.fixed_findings)
+    return outcome.fixed, outcome.remaining, len(outcome.fixed_findings)
 
 
 def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool, diff: bool) -> str:
@@ -189,39 +192,6 @@ def filter_noqa(engine: Engine, source: bytes, path: str) -> list[Finding]:
     if skips_file(noqa.lines):
         return []
     return [f for f in findings if not noqa.silenced(f.line, f.code)]
-
-
-def _marker(finding: Finding, unsafe: bool) -> str:
-    """``[*]`` where a fix is available with the flags given (or would be with --fix)."""
-    if finding.fix is FixSafety.SAFE or (unsafe and finding.fix is FixSafety.UNSAFE):
-        return "[*] "
-    return ""
-
-
-def _report(results: list[FileFinding], output_format: str, out: TextIO, unsafe: bool) -> None:
-    registry = all_rules()
-    if output_format == "json":
-        rows = [
-            {
-                "path": r.path,
-                "line": r.finding.line,
-                "column": r.finding.col + 1,
-                "end_line": r.finding.end_line,
-                "end_column": None if r.finding.end_col is None else r.finding.end_col + 1,
-                "code": r.finding.code,
-                "symbol": registry[r.finding.code].symbol,
-                "severity": registry[r.finding.code].severity.value,
-                "message": r.finding.message,
-                "fix": None if r.finding.fix is FixSafety.NONE else r.finding.fix.value,
-            }
-            for r in results
-        ]
-        json.dump(rows, out, indent=2)
-        out.write("\n")
-        return
-    for r in results:
-        finding, marker = r.finding, _marker(r.finding, unsafe)
-        out.write(f"{r.path}:{finding.line}:{finding.col + 1}: {finding.code} {marker}{finding.message}\n")
 
 
 def _print_rules(out: TextIO) -> None:

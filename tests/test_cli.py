@@ -99,7 +99,9 @@ def test_select_and_ignore_by_prefix(vulnerable, options, expected):
 def test_json_format(vulnerable):
     code, out, _ = run("check", "--format", "json", "--select", "FTL201", str(vulnerable))
     assert code == 1
-    assert json.loads(out) == [
+    rows = json.loads(out)
+    assert re.fullmatch(r"[0-9a-f]{20}", rows[0].pop("fingerprint"))
+    assert rows == [
         {
             "path": str(vulnerable),
             "line": 4,

@@ -1,0 +1,104 @@
+"""Turning findings into output: one renderer per ``--format``.
+
+The CLI collects ``FileFinding`` rows (a finding, its file and the text of the
+flagged line) and hands them to a renderer; nothing here reads files or knows
+about the engine's internals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from flask_token_lint.engine import Finding
+from flask_token_lint.rule import FixSafety, all_rules
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    path: str
+    finding: Finding
+    line_text: str = ""  # the flagged line, for --show-source, SARIF columns and fingerprints
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    unsafe: bool = False  # --unsafe-fixes given: unsafe fixes count as available
+    show_source: bool = False
+    color: bool = False
+
+
+def fix_available(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is FixSafety.SAFE or (unsafe and finding.fix is FixSafety.UNSAFE)
+
+
+def normalized(line_text: str) -> str:
+    """The flagged line with its white space folded: indentation and spacing changes do not count."""
+    return " ".join(line_text.split())
+
+
+def fingerprints(results: Sequence[FileFinding]) -> list[str]:
+    """A stable id per finding: code, path, normalized line text and the occurrence among equals.
+
+    Lines added or removed above a finding do not change it; editing the flagged line does.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    ids = []
+    for result in results:
+        key = (result.finding.code, result.path.replace("\\", "/"), normalized(result.line_text))
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        ids.append(hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()[:20])
+    return ids
+
+
+def _paint(text: str, code: str, options: ReportOptions) -> str:
+    return f"\033[{code}m{text}\033[0m" if options.color else text
+
+
+def render_text(results: Sequence[FileFinding], options: ReportOptions) -> str:
+    lines = []
+    for result in results:
+        finding = result.finding
+        marker = "[*] " if fix_available(finding, options.unsafe) else ""
+        place = _paint(f"{result.path}:{finding.line}:{finding.col + 1}:", "1", options)
+        lines.append(f"{place} {_paint(finding.code, '31', options)} {marker}{finding.message}")
+        if options.show_source and result.line_text:
+            source = result.line_text.rstrip("\r\n")
+            caret_at = len(source.encode("utf-8")[: finding.col].decode("utf-8", errors="ignore"))
+            lines.append(f"    {source}")
+            lines.append("    " + "".join(c if c == "\t" else " " for c in source[:caret_at]) + "^")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_json(results: Sequence[FileFinding], options: ReportOptions) -> str:
+    registry = all_rules()
+    rows = [
+        {
+            "path": r.path,
+            "line": r.finding.line,
+            "column": r.finding.col + 1,
+            "end_line": r.finding.end_line,
+            "end_column": None if r.finding.end_col is None else r.finding.end_col + 1,
+            "code": r.finding.code,
+            "symbol": registry[r.finding.code].symbol,
+            "severity": registry[r.finding.code].severity.value,
+            "message": r.finding.message,
+            "fix": None if r.finding.fix is FixSafety.NONE else r.finding.fix.value,
+            "fingerprint": fingerprint,
+        }
+        for r, fingerprint in zip(results, fingerprints(results))
+    ]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[[Sequence[FileFinding], ReportOptions], str]] = {
+    "text": render_text,
+    "json": render_json,
+}
+
+
+def render(results: Sequence[FileFinding], output_format: str, options: ReportOptions) -> str:
+    return FORMATS[output_format](results, options)
