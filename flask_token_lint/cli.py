@@ -108,7 +108,8 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     fixed += count
                 lines = _lines(source) if findings else []
                 for finding in findings:
-                    results.append(FileFinding(path, finding, lines[finding.line - 1] if finding.line <= len(lines) else ""))
+                    text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+                    results.append(FileFinding(path, finding, text))
             except OSError as error:
                 print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
                 failed = True
