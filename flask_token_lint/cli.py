@@ -9,17 +9,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence, TextIO
+from collections import Counter
+from pathlib import Path
+from typing import Any, Sequence, TextIO
 
 from flask_token_lint import __version__
 from flask_token_lint.engine import Engine, Finding, decode_source
-from flask_token_lint.files import python_files
+from flask_token_lint.baseline import new_findings, read_baseline, write_baseline
+from flask_token_lint.config import Config, find_config, read_config
+from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, python_files
 from flask_token_lint.catalogue import explain
 from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.report import FORMATS, FileFinding, ReportOptions, render
 from flask_token_lint.rule import FixSafety, all_rules
 from flask_token_lint.selection import selected_codes, split_codes
-from flask_token_lint.settings import COOKIE_SCOPES, Settings
+from flask_token_lint.settings import OPTIONS, ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -33,22 +37,33 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to check")
-    check.add_argument("--select", metavar="CODES", help="report only codes starting with these prefixes")
-    check.add_argument("--ignore", metavar="CODES", help="do not report codes starting with these prefixes")
-    check.add_argument("--extend-select", metavar="CODES", default="", help="add to the selected prefixes")
-    check.add_argument("--extend-ignore", metavar="CODES", default="", help="add to the ignored prefixes")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
-    check.add_argument(
-        "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too"
-    )
-    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    check.add_argument(
-        "--cookie-scope",
-        choices=COOKIE_SCOPES,
-        default="credential",
-        help="cookies the cookie rules look at: those carrying a credential (default) or all",
-    )
+    selection = check.add_argument_group("selection (comma-separated code prefixes, as in flake8)")
+    selection.add_argument("--select", metavar="CODES", help="report only codes starting with these prefixes")
+    selection.add_argument("--ignore", metavar="CODES", help="do not report codes starting with these prefixes")
+    selection.add_argument("--extend-select", metavar="CODES", help="add to the selected prefixes")
+    selection.add_argument("--extend-ignore", metavar="CODES", help="add to the ignored prefixes")
+    output = check.add_argument_group("output")
+    output.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    output.add_argument("--show-source", action="store_true", help="show each flagged line with a caret")
+    output.add_argument("--statistics", action="store_true", help="end with the number of findings per code")
+    output.add_argument("-q", "--quiet", action="store_true", help="no summary line, only the findings")
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
+    fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too")
+    fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    baseline = check.add_argument_group("baseline")
+    baseline.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    baseline.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    configuration = check.add_argument_group("configuration (defaults from [tool.flask-token-lint] in pyproject.toml)")
+    configuration.add_argument("--config", metavar="PYPROJECT", help="read this pyproject.toml instead of searching")
+    configuration.add_argument("--isolated", action="store_true", help="ignore pyproject.toml")
+    for option in OPTIONS:
+        kinds: dict[str, dict[str, Any]] = {
+            "choice": {"choices": option.choices}, "int": {"type": int}, "list": {"metavar": "NAMES"}
+        }
+        kind = kinds[option.kind]
+        configuration.add_argument(f"--{option.name}", default=None, help=f"{option.help}", **kind)
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", metavar="CODE", help="a rule code such as FTL201")
@@ -70,28 +85,55 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             return EXIT_ERROR
         out.write(explain(rule))
         return EXIT_CLEAN
-    return _check(arguments, out, err)
+    try:
+        return _check(arguments, out, err)
+    except ConfigError as error:
+        print(f"flask-token-lint: error: {error}", file=err)
+        return EXIT_ERROR
 
 
-def _engine_for(arguments: argparse.Namespace) -> Engine:
-    registry = all_rules()
-    codes = selected_codes(
-        registry,
-        default_off=[code for code, rule in registry.items() if not rule.default_enabled],
-        select=split_codes(arguments.select),
-        ignore=split_codes(arguments.ignore),
-        extend_select=split_codes(arguments.extend_select) or [],
-        extend_ignore=split_codes(arguments.extend_ignore) or [],
-    )
-    return Engine(codes, Settings(cookie_scope=arguments.cookie_scope))
+class Checker:
+    """The engine and the configuration of one run: what to check, what to report."""
+
+    def __init__(self, arguments: argparse.Namespace) -> None:
+        if arguments.isolated:
+            self.config = Config()
+        elif arguments.config:
+            self.config = read_config(Path(arguments.config))
+        else:
+            self.config = find_config(arguments.paths)
+        chosen = self.config.selection
+        registry = all_rules()
+
+        def flag_or_file(name: str) -> list[str] | None:
+            given = split_codes(getattr(arguments, name.replace("-", "_")))
+            return given if given is not None else chosen.get(name)
+
+        codes = selected_codes(
+            registry,
+            default_off=[code for code, rule in registry.items() if not rule.default_enabled],
+            select=flag_or_file("select"),
+            ignore=flag_or_file("ignore"),
+            extend_select=[*chosen.get("extend-select", []), *(split_codes(arguments.extend_select) or [])],
+            extend_ignore=[*chosen.get("extend-ignore", []), *(split_codes(arguments.extend_ignore) or [])],
+        )
+        overrides = {option.name: getattr(arguments, option.attribute) for option in OPTIONS}
+        self.engine = Engine(codes, self.config.settings(overrides))
+        patterns = self.config.exclude if self.config.exclude is not None else SKIPPED_DIRECTORIES
+        self.excluder = Excluder([*patterns, *self.config.extend_exclude], str(self.config.root))
+
+    def findings(self, source: bytes, path: str) -> list[Finding]:
+        """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""
+        ignored = tuple(self.config.ignored_codes(path))
+        findings = filter_noqa(self.engine, source, path)
+        return [f for f in findings if not f.code.startswith(ignored)] if ignored else findings
 
 
 def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    engine = _engine_for(arguments)
     fixing = arguments.fix or arguments.diff
     if arguments.unsafe_fixes and not fixing:
-        print("flask-token-lint: error: --unsafe-fixes needs --fix or --diff", file=err)
-        return EXIT_ERROR
+        raise ConfigError("--unsafe-fixes needs --fix or --diff")
+    checker = Checker(arguments)
     results: list[FileFinding] = []
     fixed = 0
     failed = False
@@ -100,11 +142,13 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"flask-token-lint: error: {root}: no such file or directory", file=err)
             failed = True
             continue
-        for path in python_files(root):
+        for path in python_files(root, checker.excluder):
             try:
-                source, findings = read_and_check(engine, path)
+                with open(path, "rb") as handle:
+                    source = handle.read()
+                findings = checker.findings(source, path)
                 if fixing and findings:
-                    source, findings, count = _fix(engine, path, source, findings, arguments, out, err)
+                    source, findings, count = _fix(checker, path, source, findings, arguments, out, err)
                     fixed += count
                 lines = _lines(source) if findings else []
                 for finding in findings:
@@ -116,14 +160,39 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             except Exception as error:  # a bug of ours: say where, check the other files
                 print(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}", file=err)
                 failed = True
-    unsafe = arguments.unsafe_fixes
-    if not arguments.diff:
-        out.write(render(results, arguments.format, ReportOptions(unsafe=unsafe)))
-    if arguments.format == "text" and (results or fixed):
-        print(_summary(results, fixed, fixing, unsafe, arguments.diff), file=err if arguments.diff else out)
+    if arguments.write_baseline:
+        write_baseline(arguments.write_baseline, results)
+        print(f"flask-token-lint: recorded {len(results)} findings in {arguments.write_baseline}", file=err)
+        return EXIT_ERROR if failed else EXIT_CLEAN
+    if arguments.baseline:
+        results = new_findings(arguments.baseline, results, read_baseline(arguments.baseline))
+    _output(results, fixed, arguments, out, err)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
+
+
+def _output(results: list[FileFinding], fixed: int, arguments: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    fixing = arguments.fix or arguments.diff
+    report = open(arguments.output_file, "w", encoding="utf-8") if arguments.output_file else out
+    try:
+        color = report.isatty() and "NO_COLOR" not in os.environ and arguments.format == "text"
+        options = ReportOptions(unsafe=arguments.unsafe_fixes, show_source=arguments.show_source, color=color)
+        if not arguments.diff:
+            report.write(render(results, arguments.format, options))
+        if arguments.format != "text":
+            return
+        if arguments.statistics:
+            counts = Counter(r.finding.code for r in results)
+            registry = all_rules()
+            for code, count in sorted(counts.items()):
+                report.write(f"{count:<5} {code} {registry[code].symbol}\n")
+        if not arguments.quiet and (results or fixed):
+            summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff)
+            print(summary, file=err if arguments.diff else report)
+    finally:
+        if report is not out:
+            report.close()
 
 
 def _lines(source: bytes) -> list[str]:
@@ -133,13 +202,13 @@ def _lines(source: bytes) -> list[str]:
         return []
 
 
-def _fix(engine, path, source, findings, arguments, out, err) -> tuple[bytes, list[Finding], int]:
+def _fix(checker, path, source, findings, arguments, out, err) -> tuple[bytes, list[Finding], int]:
     """Fix one file (or print its diff); return its content, the findings that remain and how many
     were fixed."""
     from flask_token_lint.fix_files import ChangedOnDisk, fix_file_source, unified_diff, write_atomically
 
     outcome = fix_file_source(
-        source, findings, lambda fixed: filter_noqa(engine, fixed, path), arguments.unsafe_fixes
+        source, findings, lambda fixed: checker.findings(fixed, path), arguments.unsafe_fixes
     )
     if not outcome.changed:
         return source, findings, 0
@@ -168,17 +237,6 @@ def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool,
     if not unsafe and more:
         hints.append(f"{more} more with --unsafe-fixes")
     return line + (f" ({', '.join(hints)})" if hints else "")
-
-
-def read_and_check(engine: Engine, path: str) -> tuple[bytes, list[Finding]]:
-    """A file's bytes and the findings its ``# noqa`` comments leave standing."""
-    with open(path, "rb") as handle:
-        source = handle.read()
-    return source, filter_noqa(engine, source, path)
-
-
-def check_file(engine: Engine, path: str) -> list[Finding]:
-    return read_and_check(engine, path)[1]
 
 
 def filter_noqa(engine: Engine, source: bytes, path: str) -> list[Finding]:

@@ -46,7 +46,7 @@ class Context:
         self.module = module
         self.settings = settings
         self.scope = scope
-        self.values = ValueAnalysis(scope)
+        self.values = ValueAnalysis(scope, settings)
         self.guards = GuardAnalysis(self.values)
 
     def qualname(self, node: ast.AST) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Iterator
 from flask_token_lint import __version__
 from flask_token_lint.engine import UNPARSABLE, Engine
 from flask_token_lint.rule import all_rules
-from flask_token_lint.settings import COOKIE_SCOPES, Settings
+from flask_token_lint.settings import OPTIONS, Settings
 
 
 class Flake8Plugin:
@@ -30,13 +30,19 @@ class Flake8Plugin:
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
-        manager.add_option(
-            "--ftl-cookie-scope",
-            default="credential",
-            choices=COOKIE_SCOPES,
-            parse_from_config=True,
-            help="flask-token-lint: cookies the cookie rules look at, credential (default) or all",
-        )
+        for option in OPTIONS:
+            extra: dict[str, Any] = {}
+            if option.kind == "choice":
+                extra["choices"] = option.choices
+            elif option.kind == "list":
+                extra["comma_separated_list"] = True
+            manager.add_option(
+                f"--ftl-{option.name}",
+                default=option.default,
+                parse_from_config=True,
+                help=f"flask-token-lint: {option.help} (default: %(default)s)",
+                **extra,
+            )
         off = [code for code, rule in all_rules().items() if not rule.default_enabled]
         if off:
             manager.extend_default_ignore(off)
@@ -51,7 +57,8 @@ class Flake8Plugin:
             for code in all_rules()
             if code != UNPARSABLE and decisions.decision_for(code) is Decision.Selected
         ]
-        cls._engine = Engine(codes, Settings(cookie_scope=options.ftl_cookie_scope))
+        values = {option.name: getattr(options, f"ftl_{option.attribute}") for option in OPTIONS}
+        cls._engine = Engine(codes, Settings.from_values(values, "flake8"))
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         engine = self._engine if self._engine is not None else Engine()

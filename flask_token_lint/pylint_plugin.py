@@ -16,7 +16,7 @@ from pylint.constants import WarningScope
 from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.engine import UNPARSABLE, Engine
 from flask_token_lint.rule import Rule, all_rules
-from flask_token_lint.settings import COOKIE_SCOPES, Settings
+from flask_token_lint.settings import OPTIONS, Settings
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -35,17 +35,18 @@ def _message(rule: type[Rule]) -> tuple[Any, ...]:
 class FlaskTokenChecker(BaseChecker):
     name = "flask-token-lint"
     msgs = {pylint_id(code): _message(rule) for code, rule in all_rules().items() if code != UNPARSABLE}
-    options = (
+    options = tuple(
         (
-            "ftl-cookie-scope",
+            f"ftl-{option.name}",
             {
-                "default": "credential",
-                "type": "choice",
-                "choices": list(COOKIE_SCOPES),
-                "metavar": "<credential|all>",
-                "help": "Cookies the cookie rules look at: those carrying a credential, or all.",
+                "default": option.default,
+                "type": {"choice": "choice", "list": "csv", "int": "int"}[option.kind],
+                **({"choices": list(option.choices)} if option.choices else {}),
+                "metavar": "<" + ("|".join(option.choices) or option.kind) + ">",
+                "help": f"{option.help[:1].upper()}{option.help[1:]}.",
             },
-        ),
+        )
+        for option in OPTIONS
     )
 
     def __init__(self, linter: PyLinter) -> None:
@@ -58,7 +59,9 @@ class FlaskTokenChecker(BaseChecker):
             for code in all_rules()
             if code != UNPARSABLE and self.linter.is_message_enabled(pylint_id(code))
         ]
-        self._engine = Engine(enabled, Settings(cookie_scope=self.linter.config.ftl_cookie_scope))
+        config = self.linter.config
+        values = {option.name: getattr(config, f"ftl_{option.attribute}") for option in OPTIONS}
+        self._engine = Engine(enabled, Settings.from_values(values, "pylint"))
 
     def visit_module(self, node: nodes.Module) -> None:
         if self._engine is None:

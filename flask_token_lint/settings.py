@@ -1,18 +1,121 @@
-"""Options every front-end reads to the same effect."""
+"""The rule options, declared once and read to the same effect by every front-end.
+
+The CLI reads them from ``[tool.flask-token-lint]`` in pyproject.toml and its own
+flags, flake8 from ``--ftl-NAME`` / ``ftl-NAME`` in its config files, pylint
+from ``--ftl-NAME`` / ``ftl-NAME`` in its. ``OPTIONS`` is the one list all three
+register from, and ``Settings.from_values`` the one parser, so a name or a
+check cannot differ between them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
 COOKIE_SCOPES = ("credential", "all")
+DEFAULT_MAX_LEEWAY = 24 * 60 * 60
+
+
+class ConfigError(ValueError):
+    """A configuration value or key that cannot be used; the message names where it came from."""
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # as written in pyproject.toml; flake8 and pylint add the ``ftl-`` prefix
+    kind: str  # "choice", "list" (of strings) or "int"
+    default: Any
+    help: str
+    rules: tuple[str, ...]
+    choices: tuple[str, ...] = ()
+
+    @property
+    def attribute(self) -> str:
+        return self.name.replace("-", "_")
+
+
+OPTIONS = (
+    Option(
+        "cookie-scope", "choice", "credential",
+        "cookies the cookie rules look at: those carrying a credential, or all",
+        ("FTL401", "FTL402", "FTL403"), COOKIE_SCOPES,
+    ),
+    Option(
+        "trusted-hosts", "list", (),
+        "hosts whose http:// URLs FTL503 accepts (a sidecar, a service mesh); subdomains included",
+        ("FTL503",),
+    ),
+    Option(
+        "token-headers", "list", (),
+        "more request headers whose value is a credential (besides Authorization, Cookie, X-Api-Key, ...)",
+        ("FTL301", "FTL203"),
+    ),
+    Option(
+        "token-names", "list", (),
+        "more names (variables, keys, query parameters) that hold a token",
+        ("FTL202", "FTL203", "FTL302"),
+    ),
+    Option("max-leeway", "int", DEFAULT_MAX_LEEWAY, "seconds of JWT leeway above which FTL105 fires", ("FTL105",)),
+)
+OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
+
+
+def _as_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items: Iterable[Any] = value.replace(",", " ").split()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise ConfigError(f"{where}: expected a list of strings, not {value!r}")
+    result = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{where}: expected a list of strings, not {value!r}")
+        result.append(item.strip())
+    return tuple(result)
 
 
 @dataclass(frozen=True)
 class Settings:
-    # "credential": cookie rules look at cookies that carry a credential;
-    # "all": at every cookie.
     cookie_scope: str = "credential"
+    trusted_hosts: tuple[str, ...] = ()
+    token_headers: tuple[str, ...] = ()
+    token_names: tuple[str, ...] = ()
+    max_leeway: int = DEFAULT_MAX_LEEWAY
+    # Lower-cased views, for the engine's lookups.
+    extra_token_names: frozenset[str] = field(init=False, repr=False, compare=False)
+    extra_token_headers: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.cookie_scope not in COOKIE_SCOPES:
-            raise ValueError(f"cookie-scope must be one of {', '.join(COOKIE_SCOPES)}, not {self.cookie_scope!r}")
+            raise ConfigError(f"cookie-scope: expected one of {', '.join(COOKIE_SCOPES)}, not {self.cookie_scope!r}")
+        if isinstance(self.max_leeway, bool) or not isinstance(self.max_leeway, int) or self.max_leeway < 0:
+            raise ConfigError(f"max-leeway: expected a number of seconds, not {self.max_leeway!r}")
+        object.__setattr__(self, "extra_token_names", frozenset(n.lower() for n in self.token_names))
+        object.__setattr__(self, "extra_token_headers", frozenset(h.lower() for h in self.token_headers))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], source: str) -> Settings:
+        """Settings from option names (``cookie-scope`` or ``cookie_scope``) to raw values.
+
+        ``source`` names where they came from (a file and table, or a front-end) for errors.
+        """
+        arguments: dict[str, Any] = {}
+        for key, value in values.items():
+            option = OPTIONS_BY_NAME.get(key.replace("_", "-"))
+            if option is None:
+                raise ConfigError(f"{source}: unknown option {key!r}")
+            where = f"{source}: {option.name}"
+            if option.kind == "list":
+                value = _as_list(value, where)
+            elif option.kind == "int":
+                try:
+                    value = int(value) if not isinstance(value, bool) else None
+                except (TypeError, ValueError):
+                    value = None
+                if value is None or value < 0:
+                    raise ConfigError(f"{where}: expected a number of seconds, not {values[key]!r}")
+            elif value not in option.choices:
+                raise ConfigError(f"{where}: expected one of {', '.join(option.choices)}, not {value!r}")
+            arguments[option.attribute] = value
+        return cls(**arguments)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from flask_token_lint import credentials
 from flask_token_lint.scopes import Scope
+from flask_token_lint.settings import Settings
 
 
 class Kind(enum.Enum):
@@ -83,8 +84,9 @@ def _is_method_call(node: ast.expr, method: str) -> bool:
 class ValueAnalysis:
     """Classifies expressions of one file; results are cached per node."""
 
-    def __init__(self, root: Scope) -> None:
+    def __init__(self, root: Scope, settings: Settings | None = None) -> None:
         self.root = root
+        self.settings = settings or Settings()
         self._scopes: dict[int, Scope] = {id(root.node): root}
         self._values: dict[tuple[int, int], Value | None] = {}
         self._leaks: dict[tuple[int, int, bool], str | None] = {}
@@ -216,23 +218,30 @@ class ValueAnalysis:
             return Value(Kind.TOKEN, base.label)
         return None
 
-    @staticmethod
-    def _mapping_item(kind: Kind, name: str) -> Value | None:
+    def is_token_name(self, name: str) -> bool:
+        """A name that says it holds a token, by the built-in words or the ``token-names`` option."""
+        return credentials.is_token_name(name) or name.lower() in self.settings.extra_token_names
+
+    def is_query_token_key(self, name: str) -> bool:
+        return credentials.is_query_token_key(name) or name.lower() in self.settings.extra_token_names
+
+    def _mapping_item(self, kind: Kind, name: str) -> Value | None:
         if kind is Kind.HEADERS:
             lowered = name.lower()
             if lowered in credentials.AUTHORIZATION_HEADERS:
                 return Value(Kind.AUTH_HEADER, f"the {name} header")
-            if lowered in credentials.SECRET_HEADERS:
+            if lowered in credentials.SECRET_HEADERS or lowered in self.settings.extra_token_headers:
                 return Value(Kind.SECRET_VALUE, f"the {name} header")
             return None
         if kind is Kind.ENVIRON:
             if name in credentials.AUTHORIZATION_ENVIRON:
                 return Value(Kind.AUTH_HEADER, f"environ[{name!r}]")
-            if name in credentials.SECRET_ENVIRON:
+            extra = {credentials.environ_key(h) for h in self.settings.extra_token_headers}
+            if name in credentials.SECRET_ENVIRON or name in extra:
                 return Value(Kind.SECRET_VALUE, f"environ[{name!r}]")
             return None
         if kind is Kind.QUERY:
-            if credentials.is_query_token_key(name):
+            if self.is_query_token_key(name):
                 return Value(Kind.TOKEN, f"the {name!r} query parameter")
             return None
         if credentials.is_credential_name(name):
@@ -284,7 +293,7 @@ class ValueAnalysis:
         if isinstance(node, ast.Name):
             if node.id in scope.module.aliases and not scope.binds(node.id):
                 return None  # an imported module or function (``jwt``), not a value
-            if by_name and credentials.is_token_name(node.id):
+            if by_name and self.is_token_name(node.id):
                 return f"`{node.id}`"
             for binding, where in scope.lookup(node.id):
                 if not binding.iterates and binding.index is None:
@@ -295,10 +304,10 @@ class ValueAnalysis:
         if isinstance(node, ast.Attribute):
             if scope.module.qualname(node) is not None:
                 return None  # ``jwt.api_jwt``: a module path, not a value
-            return f"`{node.attr}`" if by_name and credentials.is_token_name(node.attr) else None
+            return f"`{node.attr}`" if by_name and self.is_token_name(node.attr) else None
         if isinstance(node, ast.Subscript):
             key_name = self.string_of(node.slice, scope)
-            named = by_name and key_name is not None and credentials.is_token_name(key_name)
+            named = by_name and key_name is not None and self.is_token_name(key_name)
             return f"`{key_name}`" if named else None
         if isinstance(node, ast.Call):
             return self._call_token(node, scope)
@@ -320,7 +329,7 @@ class ValueAnalysis:
             return f"the token from {name}()"
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args and scope.module.handles_credentials:
             key_name = self.string_of(node.args[0], scope)
-            if key_name is not None and credentials.is_token_name(key_name):
+            if key_name is not None and self.is_token_name(key_name):
                 return f"`{key_name}`"
         if isinstance(func, ast.Attribute) and func.attr in _KEEPING_METHODS:
             return self.token_label(func.value, scope)

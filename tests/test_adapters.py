@@ -13,6 +13,7 @@ from frontends import run_cli, run_flake8, run_pylint
 
 from flask_token_lint.flake8_plugin import Flake8Plugin
 from flask_token_lint.rule import all_rules
+from flask_token_lint.settings import OPTIONS
 
 THEME_COOKIE = "def prefs(resp):\n    resp.set_cookie('theme', 'dark')\n"
 
@@ -43,7 +44,8 @@ def test_flake8_reads_the_option_from_setup_cfg(tmp_path):
 def _flake8_options(**overrides):
     options = dict(
         select=None, extend_select=None, ignore=None, extend_ignore=None,
-        extended_default_select=["FTL"], extended_default_ignore=["FTL106"], ftl_cookie_scope="credential",
+        extended_default_select=["FTL"], extended_default_ignore=["FTL106"],
+        **{f"ftl_{option.attribute}": option.default for option in OPTIONS},
     )
     options.update(overrides)
     return argparse.Namespace(**options)

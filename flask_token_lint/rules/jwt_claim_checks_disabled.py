@@ -9,7 +9,6 @@ from flask_token_lint.jwt_calls import claims_checked_by_hand
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
-MAX_LEEWAY_SECONDS = 24 * 60 * 60
 _TIMEDELTA = frozenset({"datetime.timedelta", "timedelta"})
 _TIMEDELTA_UNITS = {
     "weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001,
@@ -61,7 +60,8 @@ class JwtClaimChecksDisabled(Rule):
     docs = Docs(
         what=(
             "Finds decodes whose `options` turn off `verify_exp`, `verify_nbf`, `verify_iat` or `verify_iss`, "
-            "and a `leeway` of more than a day (a number of seconds or a `timedelta`)."
+            "and a `leeway` of more than a day (a number of seconds or a `timedelta`; the limit is the "
+            "`max-leeway` option)."
         ),
         why=(
             "The expiry is what limits a stolen token's life: without it, or with days of leeway, a token "
@@ -117,5 +117,5 @@ class JwtClaimChecksDisabled(Rule):
         if leeway is None and decode.options is not None:
             leeway = decode.options.get("leeway")
         seconds = None if leeway is None else leeway_seconds(leeway, ctx)
-        if seconds is not None and seconds > MAX_LEEWAY_SECONDS:
+        if seconds is not None and seconds > ctx.settings.max_leeway:
             yield node, {"function": decode.function, "problem": "accepts expired tokens for more than a day (leeway)"}

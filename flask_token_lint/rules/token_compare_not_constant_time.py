@@ -28,7 +28,8 @@ def _secret_label(node: ast.expr, ctx: Context) -> str | None:
     if label is not None:
         return label
     name = _identifier(node)
-    if name is not None and ctx.module.handles_credentials and is_secret_name(name):
+    extra = ctx.settings.extra_token_names
+    if name is not None and ctx.module.handles_credentials and (is_secret_name(name) or name.lower() in extra):
         return f"`{name}`"
     return None
 

@@ -37,6 +37,8 @@ def insecure_url(node: ast.expr | None, ctx: Context) -> ast.expr | None:
         return None
     if host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
         return None
+    if any(host == trusted or host.endswith("." + trusted) for trusted in ctx.settings.trusted_hosts):
+        return None
     return literal
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 
-from flask_token_lint.credentials import is_query_token_key
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.values import Kind
 
@@ -121,7 +120,7 @@ class TokenInUrl(Rule):
                     yield node, {"what": "A token is sent as a query parameter"}
                     return
             if ctx.qualname(node.func) in _URL_BUILDERS:
-                if any(keyword.arg and is_query_token_key(keyword.arg) for keyword in node.keywords):
+                if any(keyword.arg and ctx.values.is_query_token_key(keyword.arg) for keyword in node.keywords):
                     yield node, {"what": "A token is put into a URL by url_for"}
 
     def _token_location(self, node, ctx):
@@ -163,7 +162,7 @@ def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
 
 def _has_token_key(mapping: ast.expr, ctx) -> bool:
     if isinstance(mapping, ast.Dict):
-        return any(key is not None and is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
+        return any(key is not None and ctx.values.is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
     if isinstance(mapping, ast.Call) and ctx.module.is_builtin(mapping.func, "dict"):
-        return any(keyword.arg and is_query_token_key(keyword.arg) for keyword in mapping.keywords)
+        return any(keyword.arg and ctx.values.is_query_token_key(keyword.arg) for keyword in mapping.keywords)
     return False
