@@ -222,7 +222,8 @@ def run_cli(root: Path) -> Tuple[List[dict], List[str], int, float]:
     the rules that are off by default). It runs from the repository folder so that
     ``-m flask_token_lint`` is this checkout's engine, and never from the package
     folder, whose own top-level modules would then shadow the engine's imports."""
-    command = [sys.executable, "-m", "flask_token_lint", "check", "--select", "FTL", "--format", "json", str(root)]
+    command = [sys.executable, "-m", "flask_token_lint", "check", "--isolated", "--select", "FTL", "--format", "json"]
+    command.append(str(root))
     start = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, env=CHILD_ENV, encoding="utf-8", errors="replace")
     seconds = time.perf_counter() - start
