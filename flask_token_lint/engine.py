@@ -120,6 +120,8 @@ class Engine:
         except SyntaxError as error:
             line = error.lineno or 1
             col = max((error.offset or 1) - 1, 0)
+            if error.text:  # the parser counts characters; findings count UTF-8 bytes, as ast does
+                col = len(error.text[:col].encode("utf-8"))
             return self._unparsable(f"{type(error).__name__}: {error.msg}", line, col)
         except ValueError as error:  # null bytes, on the Pythons that raise it
             return self._unparsable(f"cannot parse the file: {error}", 1, 0)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from flask_token_lint.engine import Finding
-from flask_token_lint.rule import FixSafety, all_rules
+from flask_token_lint.rule import FixSafety, Severity, all_rules
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,60 @@ def render_json(results: Sequence[FileFinding], options: ReportOptions) -> str:
     return json.dumps(rows, indent=2) + "\n"
 
 
+def render_sarif(results: Sequence[FileFinding], options: ReportOptions) -> str:
+    """SARIF 2.1.0 (see ``flask_token_lint.sarif``, imported only for this format)."""
+    from flask_token_lint.sarif import render_sarif as sarif
+
+    return sarif(results, options)
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the GitHub Actions runner reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command property value: ``:`` and ``,`` separate properties, so they are escaped too."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _character_column(line_text: str, byte_offset: int) -> int:
+    """The 1-based character column of a 0-based UTF-8 byte offset into the line."""
+    encoded = line_text.encode("utf-8", errors="surrogatepass")
+    prefix = encoded[:byte_offset].decode("utf-8", errors="ignore")
+    return len(prefix) + max(byte_offset - len(encoded), 0) + 1
+
+
+def render_github(results: Sequence[FileFinding], options: ReportOptions) -> str:
+    """One GitHub Actions annotation (``::error`` / ``::warning`` workflow command) per finding.
+
+    High and medium severity are errors, low a warning. Columns count characters from 1; GitHub
+    accepts columns only on one-line annotations, so a finding that spans lines gives lines only.
+    """
+    registry = all_rules()
+    lines = []
+    for result in results:
+        finding = result.finding
+        command = "warning" if registry[finding.code].severity is Severity.LOW else "error"
+        properties = [("file", result.path.replace(os.sep, "/")), ("line", str(finding.line))]
+        one_line = finding.end_line is None or finding.end_line == finding.line
+        if finding.end_line is not None:
+            properties.append(("endLine", str(finding.end_line)))
+        if one_line:
+            properties.append(("col", str(_character_column(result.line_text, finding.col))))
+            if finding.end_col is not None:
+                properties.append(("endColumn", str(_character_column(result.line_text, finding.end_col))))
+        properties.append(("title", finding.code))
+        fields = ",".join(f"{name}={_escape_property(value)}" for name, value in properties)
+        lines.append(f"::{command} {fields}::{_escape_data(finding.message)}\n")
+    return "".join(lines)
+
+
 FORMATS: dict[str, Callable[[Sequence[FileFinding], ReportOptions], str]] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
 }
 
 

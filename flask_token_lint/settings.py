@@ -34,26 +34,29 @@ class Option:
         return self.name.replace("-", "_")
 
 
+# ``rules`` lists the rules whose findings the option changes (tests/test_docs.py proves it by
+# running the engine with and without each option); the rule pages are generated from it.
 OPTIONS = (
     Option(
         "cookie-scope", "choice", "credential",
-        "cookies the cookie rules look at: those carrying a credential, or all",
+        '"credential" looks only at cookies whose name or value says they carry a credential '
+        '(session, token, jwt, auth, ...); "all" looks at every cookie',
         ("FTL401", "FTL402", "FTL403"), COOKIE_SCOPES,
     ),
     Option(
         "trusted-hosts", "list", (),
-        "hosts whose http:// URLs FTL503 accepts (a sidecar, a service mesh); subdomains included",
+        "hosts, with their subdomains, whose http:// URLs are accepted, such as a sidecar or a service mesh",
         ("FTL503",),
     ),
     Option(
         "token-headers", "list", (),
-        "more request headers whose value is a credential (besides Authorization, Cookie, X-Api-Key, ...)",
-        ("FTL301", "FTL203"),
+        "more request headers whose value is a credential, besides Authorization, Cookie, X-Api-Key, ...",
+        ("FTL203", "FTL301", "FTL303"),
     ),
     Option(
         "token-names", "list", (),
-        "more names (variables, keys, query parameters) that hold a token",
-        ("FTL202", "FTL203", "FTL302"),
+        "more names of variables, keys and query parameters that hold a token",
+        ("FTL202", "FTL203", "FTL302", "FTL303", "FTL401", "FTL402", "FTL403"),
     ),
     Option("max-leeway", "int", DEFAULT_MAX_LEEWAY, "seconds of JWT leeway above which FTL105 fires", ("FTL105",)),
 )
