@@ -40,7 +40,7 @@ class GuardAnalysis:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return -self.polarity(test.operand, scope, depth + 1)
         if isinstance(test, ast.Name):
-            bindings = list(scope.lookup(test.id))
+            bindings = scope.lookup(test.id)
             if len(bindings) == 1 and bindings[0][0].index is None and not bindings[0][0].iterates:
                 return self.polarity(bindings[0][0].value, scope, depth + 1)
             return 0
@@ -115,9 +115,26 @@ class GuardAnalysis:
         """An earlier statement of ``stmt``'s block leaves when the check fails."""
         for field in _STATEMENT_LISTS:
             block = getattr(parent, field, None)
-            if isinstance(block, list) and stmt in block:
-                return any(self._exits_unless_checked(s, scope) for s in block[: block.index(stmt)])
+            if isinstance(block, list):
+                positions, first_exit = self._block_facts(block, scope)
+                position = positions.get(id(stmt))
+                if position is not None:
+                    return first_exit < position
         return False
+
+    def _block_facts(self, block: list[ast.stmt], scope: Scope) -> tuple[dict[int, int], float]:
+        """Each statement's position in ``block`` and the first early exit's, computed once per block
+        (asking per statement made long functions cost quadratic time)."""
+        key = ("block", id(block), id(scope))
+        facts = self.values.memo.get(key)
+        if facts is None:
+            positions = {id(statement): index for index, statement in enumerate(block)}
+            first_exit = next(
+                (index for index, statement in enumerate(block) if self._exits_unless_checked(statement, scope)),
+                float("inf"),
+            )
+            facts = self.values.memo[key] = (positions, first_exit)
+        return facts  # type: ignore[return-value]
 
     def _exits_unless_checked(self, stmt: ast.stmt, scope: Scope) -> bool:
         if isinstance(stmt, ast.Assert):

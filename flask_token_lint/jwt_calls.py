@@ -181,34 +181,47 @@ def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnal
     flask-jwt-extended does with its own ``_decode_jwt``.
     """
     token = decode.token
-    calls = scope.facts.calls
-    if token is None or decode.call not in calls:
+    if token is None:
         return False
-    wanted = ast.dump(token)
-    for later in calls[calls.index(decode.call) + 1:]:
-        other = read_decode_call(later, scope, values)
+    positions, last_verified = _verifications(scope, values)
+    position = positions.get(id(decode.call))
+    return position is not None and last_verified.get(ast.dump(token), -1) > position
+
+
+def _verifications(scope: Scope, values: ValueAnalysis) -> tuple[dict[int, int], dict[str, int]]:
+    """Each call's position in the scope, and per token expression the last call that verifies it,
+    computed once per scope (asking per decode made many decodes cost quadratic time)."""
+    key = ("verifications", id(scope))
+    cached = values.memo.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    positions: dict[int, int] = {}
+    last_verified: dict[str, int] = {}
+    for index, call in enumerate(scope.facts.calls):
+        positions[id(call)] = index
+        other = read_decode_call(call, scope, values)
         if other is not None:
-            if other.verifies and other.token is not None and ast.dump(other.token) == wanted:
-                return True
+            if other.verifies and other.token is not None:
+                last_verified[ast.dump(other.token)] = index
             continue
-        func = later.func
+        func = call.func
         name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
-        if ("decode" in name or "verify" in name) and _passes(later, wanted, scope, values):
-            return True
-    return False
+        if "decode" in name or "verify" in name:
+            for handed in _handed_over(call, scope, values):
+                last_verified[ast.dump(handed)] = index
+    values.memo[key] = (positions, last_verified)
+    return positions, last_verified
 
 
-def _passes(call: ast.Call, wanted: str, scope: Scope, values: ValueAnalysis) -> bool:
-    """``call`` receives the expression dumped as ``wanted``, directly or inside a ``**`` dict."""
-    for argument in [*call.args, *(k.value for k in call.keywords if k.arg is not None)]:
-        if ast.dump(argument) == wanted:
-            return True
+def _handed_over(call: ast.Call, scope: Scope, values: ValueAnalysis) -> list[ast.expr]:
+    """The expressions ``call`` receives: its arguments, and the values of dicts passed as ``**``."""
+    handed = [*call.args, *(k.value for k in call.keywords if k.arg is not None)]
     for keyword in call.keywords:
         if keyword.arg is None:
             mapping = values.constant_of(keyword.value, scope)
-            if isinstance(mapping, ast.Dict) and any(ast.dump(v) == wanted for v in mapping.values):
-                return True
-    return False
+            if isinstance(mapping, ast.Dict):
+                handed.extend(mapping.values)
+    return handed
 
 
 @dataclass

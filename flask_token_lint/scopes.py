@@ -109,6 +109,7 @@ class Scope:
         self.parent = parent
         self.module = module
         self._facts: ScopeFacts | None = None
+        self._lookups: dict[str, list[tuple[Binding, Scope]]] = {}
 
     @property
     def facts(self) -> ScopeFacts:
@@ -120,23 +121,29 @@ class Scope:
     def is_function(self) -> bool:
         return isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef))
 
-    def lookup(self, name: str) -> Iterator[tuple[Binding, Scope]]:
+    def lookup(self, name: str) -> list[tuple[Binding, Scope]]:
         """The bindings of ``name`` visible here: local ones, else enclosing functions'.
 
         Module-level names are left to the module facts (constants), and class
         bodies are skipped from methods, as Python's own name resolution does.
+        Answers are kept, so asking again about a name bound thousands of times is free.
         """
+        found = self._lookups.get(name)
+        if found is None:
+            found = self._lookups[name] = self._resolve(name)
+        return found
+
+    def _resolve(self, name: str) -> list[tuple[Binding, Scope]]:
         scope: Scope | None = self
         while scope is not None:
             if scope is self or scope.is_function:
-                found = scope.facts.bindings.get(name)
-                if found:
-                    for binding in found:
-                        yield binding, scope
-                    return
+                bindings = scope.facts.bindings.get(name)
+                if bindings:
+                    return [(binding, scope) for binding in bindings]
             if isinstance(scope.node, ast.Module):
-                return
+                return []
             scope = scope.parent
+        return []
 
     def binds(self, name: str) -> bool:
         """``name`` is a local of this scope or an enclosing function (so not a module constant)."""

@@ -77,6 +77,13 @@ def _int_index(node: ast.expr) -> int | None:
     return None
 
 
+def _identity(node: ast.expr) -> int | str:
+    """The cache key of a node. The analysis does not follow control flow, so every use of a name
+    in a scope has the same answer: a name is keyed by its text, computed once, not once per use
+    (which made a name rebound and read thousands of times cost quadratic time)."""
+    return node.id if isinstance(node, ast.Name) else id(node)
+
+
 def _is_method_call(node: ast.expr, method: str) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
 
@@ -88,9 +95,11 @@ class ValueAnalysis:
         self.root = root
         self.settings = settings or Settings()
         self._scopes: dict[int, Scope] = {id(root.node): root}
-        self._values: dict[tuple[int, int], Value | None] = {}
-        self._leaks: dict[tuple[int, int, bool], str | None] = {}
-        self._tokens: dict[tuple[int, int], str | None] = {}
+        self._values: dict[tuple[int | str, int], Value | None] = {}
+        self._leaks: dict[tuple[int | str, int, bool], str | None] = {}
+        self._tokens: dict[tuple[int | str, int], str | None] = {}
+        # Per-file results of other analyses (keyed by their own tuples), computed once.
+        self.memo: dict[tuple[object, ...], object] = {}
 
     def scope_for(self, node: ast.AST, parent: Scope) -> Scope:
         """The one ``Scope`` of a def or class node, shared by the walk and the dataflow."""
@@ -123,7 +132,7 @@ class ValueAnalysis:
         seen: set[int] = set()
         while isinstance(node, ast.Name) and id(node) not in seen:
             seen.add(id(node))
-            bindings = list(scope.lookup(node.id))
+            bindings = scope.lookup(node.id)
             if bindings:
                 if len(bindings) != 1 or bindings[0][0].index is not None or bindings[0][0].iterates:
                     return node
@@ -136,7 +145,7 @@ class ValueAnalysis:
 
     # -- what a value is -------------------------------------------------
     def value_of(self, node: ast.expr, scope: Scope) -> Value | None:
-        key = (id(node), id(scope))
+        key = (_identity(node), id(scope))
         if key in self._values:
             return self._values[key]
         self._values[key] = None  # a cycle through names resolves to "unknown"
@@ -147,7 +156,7 @@ class ValueAnalysis:
     def _compute_value(self, node: ast.expr, scope: Scope) -> Value | None:
         module = scope.module
         if isinstance(node, ast.Name):
-            bindings = list(scope.lookup(node.id))
+            bindings = scope.lookup(node.id)
             if not bindings:
                 return Value(Kind.REQUEST, "request") if module.qualname(node) == "flask.request" else None
             for binding, where in bindings:
@@ -277,7 +286,7 @@ class ValueAnalysis:
     # -- tokens ------------------------------------------------------------
     def token_label(self, node: ast.expr, scope: Scope) -> str | None:
         """How a message names the token ``node`` holds, or None when it holds none."""
-        key = (id(node), id(scope))
+        key = (_identity(node), id(scope))
         if key in self._tokens:
             return self._tokens[key]
         self._tokens[key] = None
@@ -345,7 +354,7 @@ class ValueAnalysis:
     def leak_of(self, node: ast.expr, scope: Scope, tokens: bool = False) -> str | None:
         """A label for what writing ``node`` out would reveal: request credentials, or with
         ``tokens`` a token."""
-        key = (id(node), id(scope), tokens)
+        key = (_identity(node), id(scope), tokens)
         if key in self._leaks:
             return self._leaks[key]
         self._leaks[key] = None
