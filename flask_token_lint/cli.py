@@ -10,11 +10,13 @@ import argparse
 import os
 import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from flask_token_lint import __version__
 from flask_token_lint.engine import Engine, Finding, decode_source
+from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
 from flask_token_lint.baseline import new_findings, read_baseline, write_baseline
 from flask_token_lint.config import Config, find_config, read_config
 from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, python_files
@@ -52,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     fixing.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
     fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    speed = check.add_argument_group("speed")
+    speed.add_argument("-j", "--jobs", type=int, default=None, help="processes to use (default: one per CPU)")
+    speed.add_argument("--no-cache", action="store_true", help="check every file, ignoring earlier results")
+    speed.add_argument(
+        "--cache-dir", default=DEFAULT_DIRECTORY, help=f"where results are kept (default: {DEFAULT_DIRECTORY})"
+    )
     baseline = check.add_argument_group("baseline")
     baseline.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
     baseline.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
@@ -118,52 +126,109 @@ class Checker:
             extend_ignore=[*chosen.get("extend-ignore", []), *(split_codes(arguments.extend_ignore) or [])],
         )
         overrides = {option.name: getattr(arguments, option.attribute) for option in OPTIONS}
-        self.engine = Engine(codes, self.config.settings(overrides))
+        settings = self.config.settings(overrides)
+        self.engine = Engine(codes, settings)
         patterns = self.config.exclude if self.config.exclude is not None else SKIPPED_DIRECTORIES
         self.excluder = Excluder([*patterns, *self.config.extend_exclude], str(self.config.root))
+        self.cache = None if arguments.no_cache else Cache(arguments.cache_dir, codes, settings)
 
-    def findings(self, source: bytes, path: str) -> list[Finding]:
+    def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
         """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""
         ignored = tuple(self.config.ignored_codes(path))
-        findings = filter_noqa(self.engine, source, path)
+        findings = None
+        key = self.cache.key(source) if cached and self.cache is not None else None
+        if key is not None and self.cache is not None:
+            findings = self.cache.get(key)
+        if findings is None:
+            findings = filter_noqa(self.engine, source, path)
+            if key is not None and self.cache is not None:
+                self.cache.put(key, findings)
         return [f for f in findings if not f.code.startswith(ignored)] if ignored else findings
+
+
+@dataclass
+class FileOutcome:
+    """What checking (and maybe fixing) one file produced; built in a worker process or here."""
+
+    path: str
+    results: list[FileFinding] = field(default_factory=list)
+    fixed: int = 0
+    diff: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def process_file(checker: Checker, path: str, arguments: argparse.Namespace) -> FileOutcome:
+    outcome = FileOutcome(path)
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+        findings = checker.findings(source, path)
+        if (arguments.fix or arguments.diff) and findings:
+            source, findings = _fix(checker, path, source, findings, arguments, outcome)
+        lines = _lines(source) if findings else []
+        for finding in findings:
+            text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+            outcome.results.append(FileFinding(path, finding, text))
+    except OSError as error:
+        outcome.errors.append(f"flask-token-lint: error: {path}: {error.strerror or error}")
+    except Exception as error:  # a bug of ours: say where, check the other files
+        outcome.errors.append(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}")
+    return outcome
+
+
+_WORKER: tuple[Checker, argparse.Namespace] | None = None
+
+
+def _start_worker(arguments: argparse.Namespace) -> None:
+    global _WORKER
+    _WORKER = (Checker(arguments), arguments)
+
+
+def _work(path: str) -> FileOutcome:
+    assert _WORKER is not None
+    return process_file(_WORKER[0], path, _WORKER[1])
+
+
+def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> list[FileOutcome]:
+    """Every file's outcome, in the order of ``paths``; a process pool when it pays."""
+    jobs = arguments.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        return [process_file(checker, path, arguments) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(arguments,)) as pool:
+        return list(pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))))
 
 
 def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fixing = arguments.fix or arguments.diff
     if arguments.unsafe_fixes and not fixing:
         raise ConfigError("--unsafe-fixes needs --fix or --diff")
+    if arguments.jobs is not None and arguments.jobs < 1:
+        raise ConfigError("--jobs needs a number of processes, 1 or more")
     checker = Checker(arguments)
-    results: list[FileFinding] = []
-    fixed = 0
     failed = False
+    paths: list[str] = []
     for root in arguments.paths:
         if not os.path.exists(root):
             print(f"flask-token-lint: error: {root}: no such file or directory", file=err)
             failed = True
             continue
-        for path in python_files(root, checker.excluder):
-            try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
-                findings = checker.findings(source, path)
-                if fixing and findings:
-                    source, findings, count = _fix(checker, path, source, findings, arguments, out, err)
-                    fixed += count
-                lines = _lines(source) if findings else []
-                for finding in findings:
-                    text = lines[finding.line - 1] if finding.line <= len(lines) else ""
-                    results.append(FileFinding(path, finding, text))
-            except OSError as error:
-                print(f"flask-token-lint: error: {path}: cannot read: {error.strerror or error}", file=err)
-                failed = True
-            except Exception as error:  # a bug of ours: say where, check the other files
-                print(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}", file=err)
-                failed = True
+        paths.extend(python_files(root, checker.excluder))
+    results: list[FileFinding] = []
+    fixed = 0
+    for outcome in _outcomes(checker, paths, arguments):
+        results.extend(outcome.results)
+        fixed += outcome.fixed
+        out.write(outcome.diff)
+        for message in outcome.errors:
+            print(message, file=err)
+        failed = failed or bool(outcome.errors)
     if arguments.write_baseline:
         write_baseline(arguments.write_baseline, results)
         print(f"flask-token-lint: recorded {len(results)} findings in {arguments.write_baseline}", file=err)
         return EXIT_ERROR if failed else EXIT_CLEAN
+    results.sort(key=lambda r: (r.path, r.finding.line, r.finding.col, r.finding.code))
     if arguments.baseline:
         results = new_findings(arguments.baseline, results, read_baseline(arguments.baseline))
     _output(results, fixed, arguments, out, err)
@@ -202,25 +267,27 @@ def _lines(source: bytes) -> list[str]:
         return []
 
 
-def _fix(checker, path, source, findings, arguments, out, err) -> tuple[bytes, list[Finding], int]:
-    """Fix one file (or print its diff); return its content, the findings that remain and how many
-    were fixed."""
+def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], arguments: argparse.Namespace,
+         outcome: FileOutcome) -> tuple[bytes, list[Finding]]:
+    """Fix one file (or make its diff); return its content and the findings that remain."""
     from flask_token_lint.fix_files import ChangedOnDisk, fix_file_source, unified_diff, write_atomically
 
-    outcome = fix_file_source(
-        source, findings, lambda fixed: checker.findings(fixed, path), arguments.unsafe_fixes
+    result = fix_file_source(
+        source, findings, lambda fixed: checker.findings(fixed, path, cached=False), arguments.unsafe_fixes
     )
-    if not outcome.changed:
-        return source, findings, 0
+    if not result.changed:
+        return source, findings
+    outcome.fixed = len(result.fixed_findings)
     if arguments.diff:
-        out.write(unified_diff(path, outcome))
-        return source, findings, len(outcome.fixed_findings)
+        outcome.diff = unified_diff(path, result)
+        return source, findings
     try:
-        write_atomically(path, source, outcome.fixed)
+        write_atomically(path, source, result.fixed)
     except ChangedOnDisk:
-        print(f"flask-token-lint: error: {path}: changed on disk since it was read; not overwritten", file=err)
-        raise OSError(f"{path} changed on disk") from None
-    return outcome.fixed, outcome.remaining, len(outcome.fixed_findings)
+        outcome.fixed = 0
+        outcome.errors.append(f"flask-token-lint: error: {path}: changed on disk since it was read; not overwritten")
+        return source, findings
+    return result.fixed, result.remaining
 
 
 def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool, diff: bool) -> str:

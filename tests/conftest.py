@@ -43,3 +43,11 @@ def fixture_findings():
         found["flake8"].update(run_flake8(files, *(["--extend-ignore", ",".join(ignored)] if ignored else [])))
         found["pylint"].update(run_pylint(files, f"--enable={symbols},syntax-error"))
     return found
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory, monkeypatch):
+    """In-process CLI runs keep their results cache out of the repository and the test's folder."""
+    from flask_token_lint import cli
+
+    monkeypatch.setattr(cli, "DEFAULT_DIRECTORY", str(tmp_path_factory.mktemp("cache")))

@@ -35,7 +35,8 @@ def run_engine(files: Iterable[Path], engine: Engine | None = None) -> Found:
 
 
 def run_cli(files: list[Path], *options: str, cwd: Path = ROOT) -> Found:
-    command = [sys.executable, "-m", "flask_token_lint", "check", "--format", "json", *options, *map(str, files)]
+    command = [sys.executable, "-m", "flask_token_lint", "check", "--no-cache", "--format", "json", *options]
+    command += map(str, files)
     result = _run(command, cwd)
     assert result.returncode in (0, 1), result.stderr
     found: Found = {_key(f): set() for f in files}

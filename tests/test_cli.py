@@ -216,7 +216,7 @@ def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path, vulnerable,
         return real(self, source, filename)
 
     monkeypatch.setattr(Engine, "check_source", check_source)
-    code, out, err = run("check", str(tmp_path))
+    code, out, err = run("check", "--no-cache", str(tmp_path))
     assert code == 2
     assert err == f"flask-token-lint: internal error: {crashing}: RuntimeError: boom\n"
     assert codes_in(out) == VULNERABLE_CODES

@@ -230,7 +230,8 @@ def test_the_file_keeps_its_mode_and_is_replaced_from_its_own_folder(tmp_path, m
     real_replace = os.replace
 
     def spy(source, target):
-        replaced.append((os.path.dirname(source), os.path.dirname(os.fspath(target))))
+        if os.fspath(target) == str(path):  # the results cache renames its entries too
+            replaced.append((os.path.dirname(source), os.path.dirname(os.fspath(target))))
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", spy)

@@ -1,0 +1,80 @@
+"""A results cache: a file whose content, tool version and settings were seen before is not checked again.
+
+Entries are keyed by a hash of (tool version, selected codes, settings, file bytes) and hold the
+findings left after ``# noqa`` (which depends on the bytes only). Each entry is its own file,
+written to a temporary name and renamed into place, so concurrent runs never see half an entry;
+an entry that cannot be read is treated as missing and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from typing import Iterable
+
+from flask_token_lint import __version__
+from flask_token_lint.engine import Finding
+from flask_token_lint.rule import FixSafety
+
+DEFAULT_DIRECTORY = ".flask_token_lint_cache"
+_LAYOUT = "v1"
+
+
+class Cache:
+    def __init__(self, directory: str, codes: Iterable[str], settings: object) -> None:
+        self.directory = os.path.join(directory, _LAYOUT)
+        self._salt = f"{__version__}\0{','.join(sorted(codes))}\0{settings!r}\0".encode()
+        self._prepared = False
+        self._root = directory
+
+    def key(self, source: bytes) -> str:
+        return hashlib.sha256(self._salt + source).hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+    def get(self, key: str) -> list[Finding] | None:
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                rows = json.load(handle)
+            return [
+                Finding(
+                    row["line"], row["col"], row["code"], row["message"], row["end_line"], row["end_col"],
+                    FixSafety(row["fix"]), tuple((k, v) for k, v in row["fix_data"]),
+                )
+                for row in rows
+            ]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, truncated or from another layout: check the file again
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        rows = [
+            {
+                "line": f.line, "col": f.col, "code": f.code, "message": f.message, "end_line": f.end_line,
+                "end_col": f.end_col, "fix": f.fix.value, "fix_data": [list(pair) for pair in f.fix_data],
+            }
+            for f in findings
+        ]
+        folder = os.path.dirname(self._path(key))
+        try:
+            self._prepare()
+            os.makedirs(folder, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(rows, handle)
+            os.replace(temporary, self._path(key))
+        except OSError:
+            pass  # a cache that cannot be written is only slower, never wrong
+
+    def _prepare(self) -> None:
+        """Create the folder with a .gitignore, so the cache never ends up in a commit."""
+        if self._prepared:
+            return
+        os.makedirs(self._root, exist_ok=True)
+        ignore = os.path.join(self._root, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write("# Created by flask-token-lint.\n*\n")
+        self._prepared = True

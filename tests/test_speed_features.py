@@ -1,0 +1,76 @@
+"""The results cache and parallel runs: same answers, fewer checks, deterministic order."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+from flask_token_lint import cli
+from flask_token_lint.engine import Engine
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["check", "--isolated", *argv], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_parallel_output_is_the_same_and_in_path_order():
+    serial = run("--no-cache", "-j", "1", "--format", "json", str(FIXTURES))
+    parallel = run("--no-cache", "-j", "2", "--format", "json", str(FIXTURES))
+    assert serial == parallel
+    rows = json.loads(serial[1])
+    paths = [row["path"] for row in rows]
+    assert len(rows) > 500 and paths == sorted(paths)
+
+
+def test_a_warm_cache_answers_without_checking(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cold = run("--cache-dir", str(cache), "-j", "1", "--format", "json", str(FIXTURES))
+    assert (cache / ".gitignore").read_text().endswith("*\n")
+
+    def no_checking(*args, **kwargs):
+        raise AssertionError("a warm cache must not check the file again")
+
+    monkeypatch.setattr(Engine, "check_source", no_checking)
+    assert run("--cache-dir", str(cache), "-j", "1", "--format", "json", str(FIXTURES)) == cold
+
+
+def test_settings_and_content_are_part_of_the_key(tmp_path):
+    cache = tmp_path / "cache"
+    source = tmp_path / "prefs.py"
+    source.write_text("def prefs(resp):\n    resp.set_cookie('theme', 'dark')\n")
+    assert run("--cache-dir", str(cache), str(source))[0] == 0
+    assert run("--cache-dir", str(cache), "--cookie-scope", "all", str(source))[0] == 1
+    source.write_text("def prefs(resp):\n    resp.set_cookie('session', 'x')\n")
+    assert run("--cache-dir", str(cache), str(source))[0] == 1
+
+
+def test_a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten(tmp_path):
+    cache = tmp_path / "cache"
+    source = tmp_path / "app.py"
+    source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    first = run("--cache-dir", str(cache), str(source))
+    entries = [p for p in cache.rglob("*.json")]
+    assert len(entries) == 1
+    entries[0].write_text('[{"line": 3, "col"')
+    assert run("--cache-dir", str(cache), str(source)) == first
+    assert json.loads(entries[0].read_text())[0]["code"] == "FTL501"
+
+
+def test_jobs_must_be_positive(tmp_path):
+    code, _, err = run("-j", "0", str(tmp_path))
+    assert code == 2 and "--jobs" in err
+
+
+def test_the_cache_is_not_written_with_no_cache(tmp_path):
+    os.chdir(tmp_path)
+    try:
+        run("--no-cache", str(FIXTURES / "demo_app"))
+        assert not (tmp_path / ".flask_token_lint_cache").exists()
+    finally:
+        os.chdir(Path(__file__).resolve().parent.parent)
