@@ -190,14 +190,32 @@ def _work(path: str) -> FileOutcome:
 
 
 def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> list[FileOutcome]:
-    """Every file's outcome, in the order of ``paths``; a process pool when it pays."""
+    """Every file's outcome, in the order of ``paths``; a process pool when it pays.
+
+    A worker that dies (rather than raising, which ``process_file`` reports itself) breaks the
+    pool: the files it had not finished are then checked one per fresh worker, so only the file
+    that kills its worker is reported as such and the others still get checked.
+    """
     jobs = arguments.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
         return [process_file(checker, path, arguments) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(arguments,)) as pool:
-        return list(pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+    done: list[FileOutcome] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(arguments,)) as pool:
+            for outcome in pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))):
+                done.append(outcome)
+    except BrokenProcessPool:
+        for path in paths[len(done):]:
+            try:
+                with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(arguments,)) as alone:
+                    done.append(alone.submit(_work, path).result())
+            except BrokenProcessPool:
+                message = f"flask-token-lint: internal error: {path}: the worker process checking it died"
+                done.append(FileOutcome(path, errors=[message]))
+    return done
 
 
 def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -270,7 +288,7 @@ def _lines(source: bytes) -> list[str]:
 def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], arguments: argparse.Namespace,
          outcome: FileOutcome) -> tuple[bytes, list[Finding]]:
     """Fix one file (or make its diff); return its content and the findings that remain."""
-    from flask_token_lint.fix_files import ChangedOnDisk, fix_file_source, unified_diff, write_atomically
+    from flask_token_lint.fix_files import NotWritten, fix_file_source, unified_diff, write_atomically
 
     result = fix_file_source(
         source, findings, lambda fixed: checker.findings(fixed, path, cached=False), arguments.unsafe_fixes
@@ -283,9 +301,9 @@ def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], ar
         return source, findings
     try:
         write_atomically(path, source, result.fixed)
-    except ChangedOnDisk:
+    except NotWritten as reason:
         outcome.fixed = 0
-        outcome.errors.append(f"flask-token-lint: error: {path}: changed on disk since it was read; not overwritten")
+        outcome.errors.append(f"flask-token-lint: error: {path}: {reason}")
         return source, findings
     return result.fixed, result.remaining
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -55,6 +56,16 @@ def fingerprints(results: Sequence[FileFinding]) -> list[str]:
     return ids
 
 
+# Codes whose flagged line holds a secret literal: source shown for them is masked.
+SECRET_CODES = frozenset({"FTL107"})
+_STRING_LITERAL = re.compile(r"""(['"])((?:\\.|(?!\1).)*)\1""")
+
+
+def masked(line_text: str) -> str:
+    """The line with the contents of its string literals replaced by ``***``."""
+    return _STRING_LITERAL.sub(lambda m: f"{m.group(1)}***{m.group(1)}", line_text)
+
+
 def _paint(text: str, code: str, options: ReportOptions) -> str:
     return f"\033[{code}m{text}\033[0m" if options.color else text
 
@@ -68,6 +79,8 @@ def render_text(results: Sequence[FileFinding], options: ReportOptions) -> str:
         lines.append(f"{place} {_paint(finding.code, '31', options)} {marker}{finding.message}")
         if options.show_source and result.line_text:
             source = result.line_text.rstrip("\r\n")
+            if finding.code in SECRET_CODES:
+                source = masked(source)
             caret_at = len(source.encode("utf-8")[: finding.col].decode("utf-8", errors="ignore"))
             lines.append(f"    {source}")
             lines.append("    " + "".join(c if c == "\t" else " " for c in source[:caret_at]) + "^")
