@@ -54,8 +54,8 @@ VULNERABLE = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True
         ("long_line.py", VULNERABLE.encode() + b"x = '" + b"a" * 200_000 + b"'  # debug\n", ["FTL501"]),
         ("deep.py", b"import jwt\nx = " + b"(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
         ("deep_calls.py", b"import jwt\nx = " + b"f(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
-        ("match.py", b"from flask import Flask\napp = Flask(__name__)\nmatch 1:\n    case 1:\n        app.run(debug=True)\n",
-         ["FTL501"]),
+        ("match.py", b"from flask import Flask\napp = Flask(__name__)\nmatch 1:\n    case 1:\n"
+         b"        app.run(debug=True)\n", ["FTL501"]),
     ],
 )
 def test_odd_inputs_give_a_finding_or_nothing_and_never_a_traceback(tmp_path, name, content, expected):
