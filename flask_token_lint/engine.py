@@ -153,7 +153,13 @@ class Engine:
             if rules:
                 ctx.scope = scope
                 for rule in rules:
-                    for report in rule.check(node, ctx):
+                    try:
+                        reports = list(rule.check(node, ctx))
+                    except RecursionError:
+                        # An expression nested deeper than the analysis can follow (a sum of a
+                        # thousand terms): that node goes unjudged rather than the run crashing.
+                        reports = []
+                    for report in reports:
                         reported, arguments = report[0], report[1]
                         fixable = report[2] if len(report) > 2 else None
                         findings.append(
