@@ -408,6 +408,39 @@ def command_stats(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_frontends(arguments: argparse.Namespace) -> int:
+    """Run flake8 (every FTL rule) and pylint (our checker only) over every package and count crashes:
+    tracebacks, flake8's plugin failures, pylint's fatal and crash messages. Exit 1 on any."""
+    packages = read_packages()
+    crashes = 0
+    print(f"{'package':<32} {'front-end':<8} {'seconds':>8}  crashes")
+    for package in packages:
+        roots = [str(package.root)]
+        runs = {
+            "flake8": [sys.executable, "-m", "flake8", "--isolated", "--select", "FTL", "-j", "2", *roots],
+            "pylint": [
+                sys.executable, "-m", "pylint", "--rcfile", os.devnull, "--load-plugins=flask_token_lint.pylint_plugin",
+                "--disable=all", "--enable=flask-token-lint,jwt-decode-missing-issuer", "--score=n",
+                "--persistent=n", "--jobs=2",
+                "--recursive=y", *roots,
+            ],
+        }
+        for name, command in runs.items():
+            started = time.perf_counter()
+            result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=CHILD_ENV)
+            seconds = time.perf_counter() - started
+            text = result.stdout + result.stderr
+            markers = ("Traceback (most recent call last)", "PluginExecutionFailed", "astroid-error",
+                       "fatal", "internal error", "crash")
+            found = [line for line in text.splitlines() if any(m in line for m in markers)]
+            crashes += len(found)
+            print(f"{package.label:<32} {name:<8} {seconds:8.1f}  {len(found)}")
+            for line in found[:5]:
+                print(f"    {line}")
+    print(f"total crashes: {crashes}")
+    return 1 if crashes else 0
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -416,6 +449,7 @@ def main(argv: List[str] | None = None) -> int:
         ("scan", command_scan, "run the CLI with every rule over them, write .cache/findings.json"),
         ("check", command_check, "compare findings with verdicts.csv; exit 1 on unreviewed findings or lost TPs"),
         ("stats", command_stats, "findings, tp and fp per code"),
+        ("frontends", command_frontends, "flake8 and pylint over every package: crash count (slow)"),
     ):
         commands.add_parser(name, help=summary, description=function.__doc__).set_defaults(run=function)
     arguments = parser.parse_args(argv)
