@@ -20,6 +20,8 @@ from flask_token_lint import cli, fix_files
 from flask_token_lint.engine import Engine
 
 ENGINE = Engine()
+# A longer fuzz run: FLASK_TOKEN_LINT_FUZZ=5000 python -m pytest tests/test_robustness.py -k fuzz
+FUZZ_EXAMPLES = int(os.environ.get("FLASK_TOKEN_LINT_FUZZ", "60"))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -141,9 +143,9 @@ def test_a_missing_path_exits_2_with_a_message(tmp_path):
 # -- fuzzing ---------------------------------------------------------------------------------------
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
-def test_the_engine_never_raises_on_grammatical_programs(source):
+def test_fuzz_the_engine_never_raises_on_grammatical_programs(source):
     try:
         ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -154,9 +156,9 @@ def test_the_engine_never_raises_on_grammatical_programs(source):
 _PARSABLE = [p for p in FIXTURE_FILES if p.name != "unparsable_file.py"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(_PARSABLE), st.data())
-def test_mutated_fixtures_never_crash_and_fixes_stay_sound(path, data):
+def test_fuzz_mutated_fixtures_never_crash_and_fixes_stay_sound(path, data):
     """Delete, duplicate or swap random lines of a fixture: whatever still parses is checked and fixed."""
     lines = path.read_text().splitlines(keepends=True)
     for _ in range(data.draw(st.integers(1, 4))):
