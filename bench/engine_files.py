@@ -3,7 +3,7 @@
 
     python bench/engine_files.py FILELIST                   # timings, as JSON on stdout
     python bench/engine_files.py FILELIST --fixable         # which files have findings with a fix
-    python bench/engine_files.py FILELIST --profile N       # cProfile of check_tree, top N by tottime
+    python bench/engine_files.py FILELIST --profile N [tottime|cumtime]   # cProfile of check_tree, top N
 
 For each file: read it, decode it (as the CLI does), split it into lines, parse it, then
 ``Engine().check_tree(tree, lines)`` with every rule, the call the flake8 plugin makes on the tree
@@ -99,7 +99,7 @@ def fixable(paths: list[str]) -> dict:
     return {"files_with_findings": with_findings, "safe": safe, "safe_or_unsafe": any_fix}
 
 
-def profile(paths: list[str], top: int) -> str:
+def profile(paths: list[str], top: int, order: str = "tottime") -> str:
     import cProfile
     import io
     import pstats
@@ -119,7 +119,7 @@ def profile(paths: list[str], top: int) -> str:
         profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats(order).print_stats(top)
     return out.getvalue()
 
 
@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
     if len(argv) > 2 and argv[2] == "--fixable":
         json.dump(fixable(paths), sys.stdout)
     elif len(argv) > 3 and argv[2] == "--profile":
-        sys.stdout.write(profile(paths, int(argv[3])))
+        sys.stdout.write(profile(paths, int(argv[3]), argv[4] if len(argv) > 4 else "tottime"))
         return 0
     else:
         json.dump(timings(paths), sys.stdout)

@@ -109,3 +109,11 @@ def names_token_metadata(identifier: str) -> bool:
     words = identifier_words(identifier)
     about_secret = any(w in _TOKEN_NAME_WORDS or w in ("secret", "apikey") for w in words)
     return about_secret and not is_secret_name(identifier)
+
+
+# Spellings for rule triggers (the prefilter matches raw text, case-sensitively): a file that has
+# none of them cannot hold a value these rules look for.
+TOKEN_SPELLINGS = "token|Token|TOKEN|jwt|JWT|Jwt|bearer|Bearer|BEARER"
+QUERY_KEY_SPELLINGS = TOKEN_SPELLINGS + "|auth|Auth|AUTH|api_key|apikey|api-key|API_KEY|apiKey|session|Session"
+HEADER_SPELLINGS = "uthorization|UTHORIZATION|ookie|OOKIE|pi-Key|pi-key|uth-Token|uth-token|ccess-Token|ccess-token"
+SECRET_NAME_SPELLINGS = "secret|Secret|SECRET|api_key|apikey|apiKey|API_KEY|ApiKey|api-key"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -21,7 +20,7 @@ from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, read_decode_call,
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.rule import FixSafety, Rule, all_rules
 from flask_token_lint.scopes import SCOPE_NODES, Scope
-from flask_token_lint.settings import Settings
+from flask_token_lint.settings import OPTIONS, Settings
 from flask_token_lint.values import Value, ValueAnalysis
 
 UNPARSABLE = "FTL001"
@@ -71,13 +70,35 @@ class Context:
         return self.guards.is_guarded(node, self.scope)
 
     def decode_call(self, node: ast.Call) -> DecodeCall | None:
-        return read_decode_call(node, self.scope, self.values)
+        """Read once per call node, however many rules ask."""
+        key = ("decode", id(node))
+        if key not in self.values.memo:
+            self.values.memo[key] = read_decode_call(node, self.scope, self.values)
+        return self.values.memo[key]  # type: ignore[return-value]
 
     def encode_call(self, node: ast.Call) -> EncodeCall | None:
-        return read_encode_call(node, self.scope, self.values)
+        key = ("encode", id(node))
+        if key not in self.values.memo:
+            self.values.memo[key] = read_encode_call(node, self.scope, self.values)
+        return self.values.memo[key]  # type: ignore[return-value]
 
     def config_settings(self, node: ast.AST) -> list[ConfigSetting]:
         return list(config_settings(node, self))
+
+
+def _parse_trigger(trigger: str) -> list[frozenset[str]]:
+    return [frozenset(word for word in term.strip().split("|") if word) for term in trigger.split(" + ")]
+
+
+def _extra_triggers(settings: Settings) -> dict[str, list[str]]:
+    """Names the options add (``token-names``, ``token-headers``) trigger the rules they affect."""
+    extra: dict[str, list[str]] = {}
+    for option in OPTIONS:
+        if option.kind == "list" and option.name in ("token-names", "token-headers"):
+            for name in getattr(settings, option.attribute):
+                for code in option.rules:
+                    extra.setdefault(code, []).append("|".join({name, name.lower(), name.upper()}))
+    return extra
 
 
 class Engine:
@@ -89,23 +110,37 @@ class Engine:
         self.settings = settings or Settings()
         self.report_unparsable = UNPARSABLE in codes
         self.rules: list[Rule] = [registry[code]() for code in sorted(codes) if registry[code].node_types]
-        self.dispatch: dict[type[ast.AST], list[Rule]] = {}
-        for rule in self.rules:
-            for node_type in rule.node_types:
-                self.dispatch.setdefault(node_type, []).append(rule)
-        triggers: set[str] = set()
-        for rule in self.rules:
-            triggers.update(rule.triggers)
-        if all(rule.triggers for rule in self.rules) and triggers:
-            self._prefilter: re.Pattern[str] | None = re.compile("|".join(map(re.escape, sorted(triggers))))
-        else:
-            self._prefilter = None
+        # Each rule's triggers: alternatives, each a list of terms that must all occur, each term a
+        # set of spellings of which one must (``"decode + jwt|jose"``).
+        extra = _extra_triggers(self.settings)
+        self._triggers = {
+            rule.code: [_parse_trigger(t) for t in (*rule.triggers, *extra.get(rule.code, ()))] for rule in self.rules
+        }
+        self._words = sorted({w for triggers in self._triggers.values() for t in triggers for term in t for w in term})
+        self._dispatch_for: dict[frozenset[str], dict[type[ast.AST], list[Rule]]] = {}
+
+    def rules_for(self, text: str) -> frozenset[str]:
+        """The codes of the selected rules whose triggers ``text`` satisfies; no other rule can fire on it."""
+        present = {word for word in self._words if word in text}
+        return frozenset(
+            code
+            for code, triggers in self._triggers.items()
+            if not triggers or any(all(term & present for term in trigger) for trigger in triggers)
+        )
 
     def might_match(self, text: str) -> bool:
         """False when no selected rule can fire on ``text`` (it names none of their triggers)."""
-        if not self.rules:
-            return False
-        return self._prefilter is None or self._prefilter.search(text) is not None
+        return bool(self.rules) and bool(self.rules_for(text))
+
+    def _dispatch(self, codes: frozenset[str]) -> dict[type[ast.AST], list[Rule]]:
+        table = self._dispatch_for.get(codes)
+        if table is None:
+            table = self._dispatch_for[codes] = {}
+            for rule in self.rules:
+                if rule.code in codes:
+                    for node_type in rule.node_types:
+                        table.setdefault(node_type, []).append(rule)
+        return table
 
     def check_source(self, source: bytes | str, filename: str = "<unknown>") -> list[Finding]:
         """Decode, prefilter, parse and check one file's contents."""
@@ -113,7 +148,8 @@ class Engine:
             text = decode_source(source)
         except (SyntaxError, UnicodeDecodeError, LookupError) as error:
             return self._unparsable(f"cannot decode the file: {error}", 1, 0)
-        if not self.might_match(text):
+        codes = self.rules_for(text) if self.rules else frozenset()
+        if not codes:
             return []
         try:
             tree = ast.parse(text, filename=filename)
@@ -127,19 +163,22 @@ class Engine:
             return self._unparsable(f"cannot parse the file: {error}", 1, 0)
         except (RecursionError, MemoryError):
             return self._unparsable("the file is nested too deeply to parse", 1, 0)
-        return self.check_tree(tree)
+        return self.check_tree(tree, codes=codes)
 
-    def check_tree(self, tree: ast.Module, lines: Sequence[str] | None = None) -> list[Finding]:
-        """Check a parsed module; ``lines``, when given, is used for the prefilter."""
-        if lines is not None and not self.might_match("".join(lines)):
-            return []
-        if not self.rules:
+    def check_tree(
+        self, tree: ast.Module, lines: Sequence[str] | None = None, codes: frozenset[str] | None = None
+    ) -> list[Finding]:
+        """Check a parsed module with the rules whose triggers its text has (``lines`` or ``codes``
+        say which; with neither, every selected rule runs)."""
+        if codes is None:
+            codes = self.rules_for("".join(lines)) if lines is not None else frozenset(r.code for r in self.rules)
+        if not codes:
             return []
         module = ModuleFacts(tree)
         root = Scope(tree, None, module)
         ctx = Context(module, self.settings, root)
         findings: list[Finding] = []
-        dispatch = self.dispatch
+        dispatch = self._dispatch(codes)
         stack: list[tuple[ast.AST, Scope]] = [(tree, root)]
         while stack:
             node, scope = stack.pop()

@@ -111,7 +111,7 @@ class DecodeCall:
 def _object_method(call: ast.Call, scope: Scope, values: ValueAnalysis) -> tuple[str, str] | None:
     """``(class qualname, method)`` for ``jwt.PyJWT().decode(...)`` or ``obj.decode(...)``."""
     func = call.func
-    if not isinstance(func, ast.Attribute):
+    if not isinstance(func, ast.Attribute) or func.attr not in ("decode", "decode_complete", "encode"):
         return None
     receiver = values.constant_of(func.value, scope)
     if not isinstance(receiver, ast.Call):

@@ -11,6 +11,7 @@ inside functions are added by the engine's walk as it meets them.
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterator
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers")
@@ -72,6 +73,7 @@ class ModuleFacts:
         self.app_names: set[str] = set()
         # Top-level functions by name: their return values are followed into callers.
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._qualnames: dict[int, str | None] = {}
         assigned_count: dict[str, int] = {}
         for stmt in top_level_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -94,7 +96,7 @@ class ModuleFacts:
             if count > 1:
                 self.constants.pop(name, None)
 
-    @property
+    @functools.cached_property
     def handles_credentials(self) -> bool:
         """The module imports an auth library or an auth-named module.
 
@@ -107,15 +109,18 @@ class ModuleFacts:
                 return True
         return False
 
-    @property
+    @functools.cached_property
     def is_test_module(self) -> bool:
         return any(q.split(".", 1)[0] in TEST_FRAMEWORKS for q in self.aliases.values())
 
-    @property
+    @functools.cached_property
     def imports_flask(self) -> bool:
         return any(q == "flask" or q.startswith("flask.") for q in self.aliases.values())
 
     def add_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
+        for derived in ("handles_credentials", "is_test_module", "imports_flask"):
+            self.__dict__.pop(derived, None)  # an import met during the walk changes them
+        self._qualnames.clear()
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -143,7 +148,14 @@ class ModuleFacts:
         return last in APP_FACTORY_NAMES
 
     def qualname(self, node: ast.AST) -> str | None:
-        """The qualified name ``node`` refers to through the imports, if any."""
+        """The qualified name ``node`` refers to through the imports, if any (kept per node)."""
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        result = self._qualnames[key] = self._resolve(node)
+        return result
+
+    def _resolve(self, node: ast.AST) -> str | None:
         path = dotted(node)
         if path is None:
             return None

@@ -101,7 +101,7 @@ def test_a_100k_line_file(tmp_path):
 
 def test_files_named_explicitly_are_checked_whatever_their_suffix(tmp_path):
     (tmp_path / "manage").write_text(VULNERABLE)
-    (tmp_path / "notes.txt").write_text("release notes: run the debug build\n")
+    (tmp_path / "notes.txt").write_text("release notes: run the flask app in debug\n")
     (tmp_path / "todo.txt").write_text("nothing to see\n")
     named = [str(tmp_path / name) for name in ("manage", "notes.txt", "todo.txt")]
     code, out, err = run(*named)

@@ -33,7 +33,7 @@ class BearerSchemeUnchecked(Rule):
     cwe = ("CWE-287",)
     owasp = OWASP_API2
     node_types = (ast.Subscript, ast.Call, ast.Assign)
-    triggers = ("uthorization", "UTHORIZATION")
+    triggers = ("uthorization|UTHORIZATION",)
     docs = Docs(
         what=(
             "Finds a token cut from an Authorization header value with no scheme check on the way: "

@@ -6,6 +6,7 @@ import ast
 
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
+from flask_token_lint.credentials import HEADER_SPELLINGS, TOKEN_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, capitalized, example
 
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
@@ -42,7 +43,10 @@ class CredentialsInResponse(Rule):
     cwe = ("CWE-209",)
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Return, ast.Raise)
-    triggers = ("headers", "environ", "cookies", "authorization", "uthorization", "token", "jwt")
+    triggers = (
+        "request + headers|environ|cookies|authorization",
+        f"abort|raise + {TOKEN_SPELLINGS}|{HEADER_SPELLINGS}",
+    )
     docs = Docs(
         what=(
             "Finds request headers, the environ, cookies or the Authorization header echoed into a response "

@@ -17,7 +17,7 @@ class CredentialsLogged(Rule):
     cwe = ("CWE-532",)
     owasp = OWASP_API8
     node_types = (ast.Call,)
-    triggers = ("headers", "environ", "cookies", "authorization")
+    triggers = ("request + headers|environ|cookies|authorization",)
     docs = Docs(
         what=(
             "Finds logging calls (`logging.*`, `*.logger.*`, `logger.*`, `log.*`), `print`, "

@@ -37,7 +37,7 @@ class FlaskDebugEnabled(Rule):
     cwe = ("CWE-489", "CWE-215")
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Assign)
-    triggers = ("debug", "DEBUG", "Debug", "run")
+    triggers = ("debug|DEBUG|Debug|use_debugger|run + flask|Flask|create_app|make_app|current_app",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = "Remove debug=True (unsafe: a developer's local server stops reloading and showing tracebacks)"
     docs = Docs(

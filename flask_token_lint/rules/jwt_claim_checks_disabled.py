@@ -56,7 +56,7 @@ class JwtClaimChecksDisabled(Rule):
     cwe = ("CWE-613",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode",)
+    triggers = ("decode + jwt|jose",)
     docs = Docs(
         what=(
             "Finds decodes whose `options` turn off `verify_exp`, `verify_nbf`, `verify_iat` or `verify_iss`, "

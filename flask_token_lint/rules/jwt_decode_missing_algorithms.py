@@ -16,7 +16,7 @@ class JwtDecodeMissingAlgorithms(Rule):
     cwe = ("CWE-347",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode",)
+    triggers = ("decode + jwt|jose",)
     docs = Docs(
         what="Finds verifying JWT decodes that pass no `algorithms` allow-list (or pass `algorithms=None`).",
         why=(

@@ -17,7 +17,7 @@ class JwtDecodeMissingAudience(Rule):
     cwe = ("CWE-287",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode",)
+    triggers = ("decode + jwt|jose",)
     docs = Docs(
         what="Finds verifying JWT decodes that pass no `audience`, or that turn `verify_aud` off.",
         why=(

@@ -18,7 +18,7 @@ class JwtDecodeMissingIssuer(Rule):
     owasp = OWASP_API2
     default_enabled = False
     node_types = (ast.Call,)
-    triggers = ("decode",)
+    triggers = ("decode + jwt|jose",)
     docs = Docs(
         what="Finds verifying JWT decodes that pass no `issuer`. Off by default: enable it with `--select FTL106`.",
         why=(

@@ -28,7 +28,7 @@ class JwtEncodeWithoutExpiry(Rule):
     cwe = ("CWE-613",)
     owasp = OWASP_API2
     node_types = (ast.Call, ast.Assign, ast.AnnAssign)
-    triggers = ("encode", "JWT_ACCESS_TOKEN_EXPIRES")
+    triggers = ("encode + jwt|jose", "JWT_ACCESS_TOKEN_EXPIRES")
     docs = Docs(
         what=(
             "Finds `jwt.encode` calls whose payload is a dict literal (in the call, or a local name bound once "

@@ -46,7 +46,7 @@ class JwtHardcodedSecret(Rule):
     cwe = ("CWE-798",)
     owasp = OWASP_API2
     node_types = (ast.Call, ast.Assign, ast.AnnAssign)
-    triggers = ("encode", "decode", "secret", "SECRET")
+    triggers = ("secret|Secret|SECRET", "encode|decode + jwt|jose")
     fixes = (FixSafety.UNSAFE,)
     fix_title = 'Read it from os.environ["NAME"] (unsafe: the variable must then be set wherever the app runs)'
     docs = Docs(

@@ -17,7 +17,7 @@ class JwtUnverifiedDecode(Rule):
     cwe = ("CWE-347",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode", "get_unverified_claims")
+    triggers = ("decode + jwt|jose", "get_unverified_claims")
     fixes = (FixSafety.SAFE, FixSafety.UNSAFE)
     fix_title = (
         "Drop the legacy verify=False keyword (safe); remove verify_signature: False where the call passes a "

@@ -80,7 +80,7 @@ class JwtWeakAlgorithms(Rule):
     cwe = ("CWE-327",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode", "encode")
+    triggers = ("decode|encode + jwt|jose",)
     fixes = (FixSafety.SAFE,)
     fix_title = 'Drop "none" from an allow-list that has other algorithms'
 

@@ -44,7 +44,7 @@ class TlsVerificationDisabled(Rule):
     cwe = ("CWE-295",)
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Assign)
-    triggers = ("verify", "unverified", "CERT_NONE", "check_hostname")
+    triggers = ("verify|check_hostname + False", "unverified", "CERT_NONE")
     fixes = (FixSafety.UNSAFE,)
     fix_title = "Remove verify=False (unsafe: a server with a self-signed certificate is then refused)"
     docs = Docs(

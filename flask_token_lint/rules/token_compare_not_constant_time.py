@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.credentials import is_secret_name, names_token_metadata
+from flask_token_lint.credentials import (
+    HEADER_SPELLINGS,
+    QUERY_KEY_SPELLINGS,
+    SECRET_NAME_SPELLINGS,
+    is_secret_name,
+    names_token_metadata,
+)
 from flask_token_lint.engine import Context
 from flask_token_lint.module_facts import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
@@ -87,7 +93,7 @@ class TokenCompareNotConstantTime(Rule):
     cwe = ("CWE-208",)
     owasp = OWASP_API2
     node_types = (ast.Compare,)
-    triggers = ("==", "!=")
+    triggers = (f"==|!= + {QUERY_KEY_SPELLINGS}|{SECRET_NAME_SPELLINGS}|{HEADER_SPELLINGS}|args|values",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = (
         "Use hmac.compare_digest (unsafe: it raises TypeError for None or for str against bytes, and rejects "

@@ -65,7 +65,7 @@ class TokenEndpointOverHttp(Rule):
     cwe = ("CWE-319",)
     owasp = OWASP_API8
     node_types = (ast.Constant, ast.Call, ast.Assign, ast.AnnAssign)
-    triggers = ("http://",)
+    triggers = ("http://|HTTP://|Http://",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = "Use https:// (unsafe: a server that only speaks http stops answering)"
     docs = Docs(

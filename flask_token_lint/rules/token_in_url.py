@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from flask_token_lint.credentials import QUERY_KEY_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.values import Kind
 
@@ -40,7 +41,7 @@ class TokenInUrl(Rule):
     cwe = ("CWE-598",)
     owasp = OWASP_API2
     node_types = (ast.Subscript, ast.Call, ast.Constant, ast.JoinedStr, ast.Assign, ast.AnnAssign)
-    triggers = ("args", "values", "token", "TOKEN", "jwt", "api_key", "apikey", "bearer", "query_string")
+    triggers = (f"{QUERY_KEY_SPELLINGS}|query_string",)
     docs = Docs(
         what=(
             "Finds tokens read from `request.args`/`request.values` under token-like keys (`token`, "
