@@ -34,7 +34,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -351,7 +350,7 @@ def build_commands(name: str, filelist: Path, files: List[str], largest: str, fo
     if found["cli_jobs"]:
         add(Command("check_cold_jn", f"check cold -j{cores}", [*cli, *nocache, *jobsn, *files]))
     else:
-        add(Command("check_cold_jn", f"check cold parallel: n/a, the CLI has no -j", []))
+        add(Command("check_cold_jn", "check cold parallel: n/a, the CLI has no -j", []))
     if found["cli_cache_dir"]:
         cache = WORK / f"ftl-cache-{tag}"
         warm = [*cli, "--cache-dir", str(cache)]

@@ -87,7 +87,9 @@ class Context:
 
 
 def _parse_trigger(trigger: str) -> list[frozenset[str]]:
-    return [frozenset(word for word in term.strip().split("|") if word) for term in trigger.split(" + ")]
+    """Terms of lower-cased spellings: the text is searched lower-cased, once, which finds a superset
+    of what the case-sensitive spellings would (never fewer files) with half the searches."""
+    return [frozenset(word.lower() for word in term.strip().split("|") if word) for term in trigger.split(" + ")]
 
 
 def _extra_triggers(settings: Settings) -> dict[str, list[str]]:
@@ -121,7 +123,8 @@ class Engine:
 
     def rules_for(self, text: str) -> frozenset[str]:
         """The codes of the selected rules whose triggers ``text`` satisfies; no other rule can fire on it."""
-        present = {word for word in self._words if word in text}
+        lowered = text.lower()
+        present = {word for word in self._words if word in lowered}
         return frozenset(
             code
             for code, triggers in self._triggers.items()
