@@ -376,18 +376,15 @@ def command_check(arguments: argparse.Namespace) -> int:
         print(f"new (unreviewed) findings: {len(new)}")
         for f in new:
             print(f"  {f['package']} {f['version']}  {f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}")
-    if lost:
-        print(f"lost true positives (recall regression): {len(lost)}")
-        for v in lost:
-            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}  ({v['reason']})")
-    if fixed:
-        print(f"fixed false positives: {len(fixed)}")
-        for v in fixed:
-            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}  ({v['reason']})")
-    if stale:
-        print(f"stale verdicts (package version not scanned): {len(stale)}")
-        for v in stale:
-            print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}")
+    for title, rows in (
+        ("lost true positives (recall regression)", lost),
+        ("fixed false positives", fixed),
+        ("stale verdicts (package version not scanned)", stale),
+    ):
+        if rows:
+            print(f"{title}: {len(rows)}")
+            for v in rows:
+                print(f"  {v['package']} {v['version']}  {v['path']}:{v['line']}: {v['code']}  ({v['reason']})")
     print_table(tally(data["findings"], verdicts))
     if new:
         print(f"FAIL: {len(new)} findings have no verdict; add rows to corpus/verdicts.csv")
