@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
 CONFIG_CLASS = "config class"
 MODULE_CONSTANT = "module constant"
-ALL_SPELLINGS = frozenset({APP_CONFIG, CONFIG_CLASS, MODULE_CONSTANT})
 
 _SETTERS = frozenset({"update", "from_mapping"})
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")

@@ -66,6 +66,18 @@ class Context:
     def constant_of(self, node: ast.expr) -> ast.expr:
         return self.values.constant_of(node, self.scope)
 
+    def created_by(self, node: ast.expr, factories: frozenset[str]) -> bool:
+        """``node`` is, or names, a call to one of ``factories`` (``requests.Session()``)."""
+        created = self.constant_of(node)
+        return isinstance(created, ast.Call) and self.qualname(created.func) in factories
+
+    def literal_is(self, node: ast.expr | None, value: object) -> bool:
+        """``node`` is, or names, the literal ``value`` (``True``, ``False``, ``None``)."""
+        if node is None:
+            return False
+        literal = self.constant_of(node)
+        return isinstance(literal, ast.Constant) and literal.value is value
+
     def is_guarded(self, node: ast.AST) -> bool:
         return self.guards.is_guarded(node, self.scope)
 

@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from flask_token_lint.module_facts import argument
 from flask_token_lint.scopes import Scope
 from flask_token_lint.values import ValueAnalysis
 
@@ -34,7 +35,7 @@ _JWT_CLASSES = frozenset({"jwt.PyJWT", "jwt.api_jwt.PyJWT"})
 _JWS_CLASSES = frozenset({"jwt.PyJWS", "jwt.api_jws.PyJWS"})
 
 _POSITIONS = {"token": 0, "key": 1, "algorithms": 2, "options": 3}
-_TOKEN_KEYWORDS = ("jwt", "token")
+_TOKEN_KEYWORDS = ("token", "jwt")
 
 
 def _is_false(node: ast.expr | None) -> bool:
@@ -54,14 +55,7 @@ class DecodeCall:
         return any(k.arg is None for k in self.call.keywords)
 
     def argument(self, name: str) -> ast.expr | None:
-        for keyword in self.call.keywords:
-            if keyword.arg == name or (name == "token" and keyword.arg in _TOKEN_KEYWORDS):
-                return keyword.value
-        position = _POSITIONS.get(name)
-        if position is not None and position < len(self.call.args):
-            argument = self.call.args[position]
-            return None if isinstance(argument, ast.Starred) else argument
-        return None
+        return argument(self.call, _TOKEN_KEYWORDS if name == "token" else name, _POSITIONS.get(name))
 
     def has_argument(self, name: str) -> bool:
         if any(isinstance(a, ast.Starred) for a in self.call.args):
@@ -88,24 +82,18 @@ class DecodeCall:
     def unverified(self) -> bool:
         if self.reader_only:
             return True
-        return self.disables("verify_signature") or _is_false(self._keyword("verify"))
+        return self.disables("verify_signature") or _is_false(argument(self.call, "verify"))
 
     @property
     def verifies(self) -> bool:
         """Known to check the signature: nothing turns it off and nothing is hidden."""
         if self.reader_only or self.options is None or self.has_star_kwargs:
             return False
-        verify = self._keyword("verify")
+        verify = argument(self.call, "verify")
         if verify is not None and not (isinstance(verify, ast.Constant) and verify.value is True):
             return False
         flag = self.options.get("verify_signature")
         return flag is None or (isinstance(flag, ast.Constant) and flag.value is True)
-
-    def _keyword(self, name: str) -> ast.expr | None:
-        for keyword in self.call.keywords:
-            if keyword.arg == name:
-                return keyword.value
-        return None
 
 
 def _object_method(call: ast.Call, scope: Scope, values: ValueAnalysis) -> tuple[str, str] | None:
@@ -160,8 +148,8 @@ def _read_options(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: in
                 return None
         return result
     if isinstance(node, ast.Call) and scope.module.is_builtin(node.func, "dict"):
-        for argument in node.args:
-            merged = _read_options(argument, scope, values, depth + 1)
+        for positional in node.args:
+            merged = _read_options(positional, scope, values, depth + 1)
             if merged is None:
                 return None
             result.update(merged)
@@ -232,13 +220,7 @@ class EncodeCall:
     def argument(self, name: str) -> ast.expr | None:
         """``payload`` (0, or ``claims=`` in python-jose), ``key`` (1) or ``algorithm`` (2)."""
         aliases = {"payload": ("payload", "claims"), "key": ("key",), "algorithm": ("algorithm",)}[name]
-        for keyword in self.call.keywords:
-            if keyword.arg in aliases:
-                return keyword.value
-        position = ("payload", "key", "algorithm").index(name)
-        if position < len(self.call.args) and not any(isinstance(a, ast.Starred) for a in self.call.args):
-            return self.call.args[position]
-        return None
+        return argument(self.call, aliases, ("payload", "key", "algorithm").index(name))
 
 
 def read_encode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> EncodeCall | None:

@@ -192,3 +192,19 @@ def dotted(node: ast.AST) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def argument(call: ast.Call, names: str | tuple[str, ...], position: int | None = None) -> ast.expr | None:
+    """The argument a call passes as keyword ``names`` (one name or aliases) or at ``position``.
+
+    None when it is not passed, or when a ``*args`` before it hides which position holds what.
+    """
+    wanted = (names,) if isinstance(names, str) else names
+    for keyword in call.keywords:
+        if keyword.arg in wanted:
+            return keyword.value
+    if position is None or position >= len(call.args):
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return None
+    return call.args[position]

@@ -7,6 +7,7 @@ own report of an unparsable file) count as FTL001 with no column.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -27,6 +28,22 @@ def _key(path: str | Path) -> str:
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def run_main(*argv: str, out: io.StringIO | None = None, cwd: Path | None = None) -> tuple[int, str, str]:
+    """The CLI in this process: ``(exit code, stdout, stderr)``, optionally from another folder."""
+    from flask_token_lint import cli
+
+    out = out if out is not None else io.StringIO()
+    err = io.StringIO()
+    previous = os.getcwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        code = cli.main(list(argv), stdout=out, stderr=err)
+    finally:
+        os.chdir(previous)
+    return code, out.getvalue(), err.getvalue()
 
 
 def run_engine(files: Iterable[Path], engine: Engine | None = None) -> Found:

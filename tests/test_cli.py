@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
-import io
 import re
 import json
 import subprocess
 import sys
 
 import pytest
+
+from frontends import run_main
 
 from flask_token_lint import cli
 from flask_token_lint.engine import Engine
@@ -28,9 +29,7 @@ CLEAN = "from flask import Flask\napp = Flask(__name__)\n"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main(*argv)
 
 
 FINDING_LINE = re.compile(r"^.+:\d+:\d+: (FTL\d{3}) ")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from frontends import run_cli, run_flake8, run_pylint
+from frontends import run_cli, run_flake8, run_main, run_pylint
 
-from flask_token_lint import cli
 
 OPTIONS_FILE = '''\
 import logging
@@ -54,15 +51,7 @@ TOML_OPTIONS = (
 
 
 def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    previous = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        code = cli.main(list(argv), stdout=out, stderr=err)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue(), err.getvalue()
+    return run_main(*argv, cwd=cwd)
 
 
 def _pairs(found) -> list[tuple[int, str]]:

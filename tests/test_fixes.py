@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import datetime
 import difflib
-import io
 import os
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from conftest import FIXTURE_FILES
 from fixing import engine_for, fix, golden_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from frontends import run_main
 
 from flask_token_lint import cli, fix_files
 from flask_token_lint.engine import Engine
@@ -169,9 +170,7 @@ COOKIE_VIEW = "def login(resp, token):\n    resp.set_cookie('session', token)\n 
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main(*argv)
 
 
 def test_fix_writes_reports_what_remains_and_converges(tmp_path):

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flask_token_lint import __version__, cli
+from frontends import run_main
+
+from flask_token_lint import __version__
 from flask_token_lint.engine import Finding, decode_source
 from flask_token_lint.report import FileFinding, ReportOptions, render_github
 from flask_token_lint.rule import FixSafety, all_rules
@@ -91,9 +93,7 @@ UNPARSABLE = "import jwt\n\ndef decode(token:\n    return jwt.decode(token, 'k')
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main(*argv)
 
 
 def sarif(*argv: str) -> dict:

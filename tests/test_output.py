@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from flask_token_lint import cli
+from frontends import run_main
+
 
 APP = (
     "from flask import Flask\n"
@@ -23,10 +24,7 @@ class Terminal(io.StringIO):
 
 
 def run(*argv: str, out: io.StringIO | None = None) -> tuple[int, str, str]:
-    out = out if out is not None else io.StringIO()
-    err = io.StringIO()
-    code = cli.main(["check", "--isolated", *argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main("check", "--isolated", *argv, out=out)
 
 
 def test_show_source_puts_a_caret_under_the_column(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import hypothesmith
 import pytest
 from conftest import FIXTURE_FILES
-from frontends import run_flake8, run_pylint
+from frontends import run_flake8, run_main, run_pylint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,9 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(["check", "--isolated", "--no-cache", *argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main("check", "--isolated", "--no-cache", *argv)
 
 
 def codes(output: str) -> list[str]:

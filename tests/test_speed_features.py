@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 
-from flask_token_lint import cli
+from frontends import run_main
+
 from flask_token_lint.engine import Engine
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(["check", "--isolated", *argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return run_main("check", "--isolated", *argv)
 
 
 def test_parallel_output_is_the_same_and_in_path_order():

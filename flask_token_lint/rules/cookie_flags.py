@@ -42,8 +42,7 @@ class CookieCall:
         return None if value is None else ctx.constant_of(value)
 
     def flag_is(self, name: str, expected: object, ctx: Context) -> bool:
-        value = self.flag(name, ctx)
-        return isinstance(value, ast.Constant) and value.value is expected
+        return ctx.literal_is(self.arguments.get(name), expected)
 
     def unset_flag(self, name: str, ctx: Context) -> str | None:
         """How the boolean flag ``name`` fails to be set, if it does."""

@@ -6,7 +6,7 @@ import ast
 
 from flask_token_lint.config_settings import APP_CONFIG, config_settings
 from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.module_facts import argument, dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
@@ -17,15 +17,6 @@ def _is_true(node: ast.expr | None, ctx: Context) -> bool:
         return False
     node = ctx.constant_of(node)
     return isinstance(node, ast.Constant) and (node.value is True or (type(node.value) is int and node.value != 0))
-
-
-def _argument(call: ast.Call, name: str, position: int | None) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    if position is not None and position < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
-        return call.args[position]
-    return None
 
 
 class FlaskDebugEnabled(Rule):
@@ -113,7 +104,7 @@ class FlaskDebugEnabled(Rule):
         flag = self._call(node, ctx)
         if flag is not None:
             name, position = flag
-            given = _argument(node, name, position)
+            given = argument(node, name, position)
             if isinstance(given, ast.Constant):  # written in the call: removing it touches only the call
                 fix = Fixable(FixSafety.UNSAFE, (("name", name), ("position", str(position))))
                 yield node, {"how": f"{name}=True"}, fix
@@ -124,12 +115,12 @@ class FlaskDebugEnabled(Rule):
         """The debug argument's name and position when the call turns debugging on."""
         func = node.func
         if ctx.qualname(func) in _RUN_SIMPLE:
-            return ("use_debugger", 4) if _is_true(_argument(node, "use_debugger", 4), ctx) else None
+            return ("use_debugger", 4) if _is_true(argument(node, "use_debugger", 4), ctx) else None
         if not isinstance(func, ast.Attribute) or func.attr != "run":
             return None
-        if ctx.module.is_app(func.value) and _is_true(_argument(node, "debug", 2), ctx):
+        if ctx.module.is_app(func.value) and _is_true(argument(node, "debug", 2), ctx):
             return ("debug", 2)
-        if node.args and ctx.module.is_app(node.args[0]) and _is_true(_argument(node, "debug", None), ctx):
+        if node.args and ctx.module.is_app(node.args[0]) and _is_true(argument(node, "debug", None), ctx):
             return ("debug", None)  # socketio.run(app, debug=True)
         return None
 

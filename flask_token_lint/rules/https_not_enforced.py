@@ -13,8 +13,7 @@ _ENFORCING_OPTIONS = ("force_https", "strict_transport_security")
 
 
 def _is_talisman(node: ast.expr, ctx: Context) -> bool:
-    created = ctx.constant_of(node)
-    if isinstance(created, ast.Call) and ctx.qualname(created.func) in _TALISMAN:
+    if ctx.created_by(node, _TALISMAN):
         return True
     path = dotted(node)
     return path is not None and path.rsplit(".", 1)[-1].lower() == "talisman"
@@ -83,7 +82,6 @@ class HttpsNotEnforced(Rule):
         if not talisman:
             return
         for keyword in node.keywords:
-            value = None if keyword.value is None else ctx.constant_of(keyword.value)
-            if keyword.arg in _ENFORCING_OPTIONS and isinstance(value, ast.Constant) and value.value is False:
+            if keyword.arg in _ENFORCING_OPTIONS and ctx.literal_is(keyword.value, False):
                 yield node, {"how": f"{keyword.arg}=False"}
                 return

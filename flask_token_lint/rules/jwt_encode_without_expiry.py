@@ -79,8 +79,7 @@ class JwtEncodeWithoutExpiry(Rule):
 
     def check(self, node, ctx):
         for setting in ctx.config_settings(node):
-            value = ctx.constant_of(setting.value)
-            if setting.name == "JWT_ACCESS_TOKEN_EXPIRES" and isinstance(value, ast.Constant) and value.value is False:
+            if setting.name == "JWT_ACCESS_TOKEN_EXPIRES" and ctx.literal_is(setting.value, False):
                 yield setting.report, {"what": "JWT_ACCESS_TOKEN_EXPIRES = False issues tokens that never expire"}
                 return
         if not isinstance(node, ast.Call):

@@ -17,15 +17,9 @@ _UNVERIFIED_CONTEXT = frozenset({"ssl._create_unverified_context"})
 _CERT_NONE = frozenset({"ssl.CERT_NONE"})
 
 
-def _is_false(node: ast.expr, ctx: Context) -> bool:
-    value = ctx.constant_of(node)
-    return isinstance(value, ast.Constant) and value.value is False
-
-
 def _is_http_client(node: ast.expr, ctx: Context) -> bool:
     """``node`` is a requests/httpx session or client (by its creation, or by its name)."""
-    created = ctx.constant_of(node)
-    if isinstance(created, ast.Call) and ctx.qualname(created.func) in _CLIENT_FACTORIES:
+    if ctx.created_by(node, _CLIENT_FACTORIES):
         return True
     path = dotted(node)
     return path is not None and any(word in path.rsplit(".", 1)[-1].lower() for word in _CLIENT_WORDS)
@@ -106,7 +100,7 @@ class TlsVerificationDisabled(Rule):
         for keyword in node.keywords:
             if keyword.arg == "cert_reqs" and _is_cert_none(keyword.value, ctx):
                 return "cert_reqs=CERT_NONE"
-            if keyword.arg == "verify" and _is_false(keyword.value, ctx):
+            if keyword.arg == "verify" and ctx.literal_is(keyword.value, False):
                 client = qualname.startswith(_CLIENT_MODULES)
                 if not client and isinstance(node.func, ast.Attribute):
                     client = _is_http_client(node.func.value, ctx)
@@ -118,9 +112,9 @@ class TlsVerificationDisabled(Rule):
         for target in node.targets:
             if not isinstance(target, ast.Attribute):
                 continue
-            if target.attr == "verify" and _is_false(node.value, ctx) and _is_http_client(target.value, ctx):
+            if target.attr == "verify" and ctx.literal_is(node.value, False) and _is_http_client(target.value, ctx):
                 return f"{dotted(target) or 'verify'} = False"
-            if target.attr == "check_hostname" and _is_false(node.value, ctx):
+            if target.attr == "check_hostname" and ctx.literal_is(node.value, False):
                 return "check_hostname = False"
             if target.attr == "verify_mode" and _is_cert_none(node.value, ctx):
                 return "verify_mode = CERT_NONE"

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask_token_lint.engine import Context
+from flask_token_lint.module_facts import argument
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _TOKEN_ENDPOINT_PATH = re.compile(
@@ -124,8 +125,7 @@ class TokenEndpointOverHttp(Rule):
             return
         qualname = ctx.qualname(node.func) or ""
         if qualname in _JWKS_CLIENTS:
-            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "uri"), None)
-            url = insecure_url(target, ctx)
+            url = insecure_url(argument(node, "uri", 0), ctx)
             if url is not None:
                 yield url, {"what": "The JWKS URL"}, _FIX
         decode = ctx.decode_call(node)
@@ -135,10 +135,7 @@ class TokenEndpointOverHttp(Rule):
                 yield url, {"what": "The expected issuer"}, _FIX
         method = node.func.attr if isinstance(node.func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
         if method in _HTTP_METHODS and _sends_credentials(node, ctx):
-            target = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "url"), None)
-            if method == "request" and len(node.args) > 1:
-                target = node.args[1]
-            url = insecure_url(target, ctx)
+            url = insecure_url(argument(node, "url", 1 if method == "request" else 0), ctx)
             if url is not None:
                 yield url, {"what": "A request carrying credentials"}, _FIX
 
