@@ -22,7 +22,8 @@ import sys
 import time
 import warnings
 
-from flask_token_lint.engine import Engine, decode_source
+from flask_token_lint.engine import Engine
+from flask_token_lint.source import decode_source
 
 
 def read(paths: list[str]):
@@ -78,7 +79,7 @@ def timings(paths: list[str]) -> dict:
 
 def fixable(paths: list[str]) -> dict:
     """Files whose findings (after ``# noqa``, as the CLI filters them) include a safe fix, or any fix."""
-    from flask_token_lint.rule import FixSafety
+    from flask_token_lint.finding import FixSafety
 
     try:
         from flask_token_lint.cli import filter_noqa

@@ -304,7 +304,7 @@ def detect() -> Dict[str, Any]:
         found[name] = version if not version or version.startswith(name) else f"{name} {version}"
         found[f"{name}_path"] = path
     symbols = capture([PY, "-c", (
-        "from flask_token_lint.rule import all_rules\n"
+        "from flask_token_lint.registry import all_rules\n"
         "print(','.join(r.symbol for c, r in sorted(all_rules().items()) if c != 'FTL001'))")])
     found["pylint_symbols"] = symbols if symbols and "Error" not in symbols else ""
     try:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Sequence
 
 from flask_token_lint import __version__
-from flask_token_lint.report import FileFinding, fingerprints
+from flask_token_lint.results import FileFinding, fingerprints
 from flask_token_lint.settings import ConfigError
 
 FORMAT_VERSION = 1

@@ -15,8 +15,7 @@ import tempfile
 from typing import Iterable
 
 from flask_token_lint import __version__
-from flask_token_lint.engine import Finding
-from flask_token_lint.rule import FixSafety
+from flask_token_lint.finding import Finding, FixSafety
 
 DEFAULT_DIRECTORY = ".flask_token_lint_cache"
 _LAYOUT = "v1"

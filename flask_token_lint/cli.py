@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from flask_token_lint import __version__
-from flask_token_lint.engine import Engine, Finding, decode_source
+from flask_token_lint.engine import Engine
+from flask_token_lint.finding import Finding, FixSafety
 from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
 from flask_token_lint.baseline import new_findings, read_baseline, write_baseline
 from flask_token_lint.config import Config, find_config, read_config
@@ -23,7 +24,8 @@ from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, python_files
 from flask_token_lint.catalogue import explain
 from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.report import FORMATS, FileFinding, ReportOptions, render
-from flask_token_lint.rule import FixSafety, all_rules
+from flask_token_lint.registry import all_rules
+from flask_token_lint.source import decode_source
 from flask_token_lint.selection import selected_codes, split_codes
 from flask_token_lint.settings import OPTIONS, ConfigError
 

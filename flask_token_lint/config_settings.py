@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
-    from flask_token_lint.engine import Context
+    from flask_token_lint.context import Context
 
 APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
 CONFIG_CLASS = "config class"
@@ -39,13 +39,13 @@ class ConfigSetting:
 
 def is_app_config(node: ast.expr, ctx: Context) -> bool:
     """``app.config`` of a Flask app, or any object spelled ``config``/``*.config``."""
-    if isinstance(node, ast.Attribute) and node.attr == "config" and ctx.module.is_app(node.value):
+    if isinstance(node, ast.Attribute) and node.attr == "config" and ctx.is_app(node.value):
         return True
     path = dotted(node)
     return path is not None and path.rsplit(".", 1)[-1] == "config"
 
 
-def _is_config_class(node: ast.AST) -> bool:
+def _is_config_class(node: ast.AST | None) -> bool:
     if not isinstance(node, ast.ClassDef):
         return False
     names = [node.name, *(dotted(base) or "" for base in node.bases)]
@@ -64,9 +64,9 @@ def config_settings(node: ast.AST, ctx: Context) -> Iterator[ConfigSetting]:
             if name is not None:
                 yield ConfigSetting(name, node.value, node, APP_CONFIG)
         elif isinstance(target, ast.Name) and _UPPER_NAME.match(target.id):
-            if _is_config_class(ctx.scope.node):
+            if _is_config_class(ctx.enclosing_class):
                 yield ConfigSetting(target.id, node.value, node, CONFIG_CLASS)
-            elif isinstance(ctx.scope.node, ast.Module):
+            elif ctx.at_module_level:
                 yield ConfigSetting(target.id, node.value, node, MODULE_CONSTANT)
     elif isinstance(node, ast.Call):
         func = node.func
@@ -76,8 +76,6 @@ def config_settings(node: ast.AST, ctx: Context) -> Iterator[ConfigSetting]:
             if keyword.arg is not None:
                 yield ConfigSetting(keyword.arg, keyword.value, node, APP_CONFIG)
         for argument in node.args:
-            mapping = ctx.constant_of(argument)
-            if isinstance(mapping, ast.Dict):
-                for key, value in zip(mapping.keys, mapping.values):
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        yield ConfigSetting(key.value, value, node, APP_CONFIG)
+            for mapping in ctx.mappings_of(argument) or ():
+                for name, value in mapping.items():
+                    yield ConfigSetting(name, value, node, APP_CONFIG)

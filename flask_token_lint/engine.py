@@ -1,101 +1,27 @@
-"""The engine: one walk over an ``ast`` tree, rules dispatched by node type.
+"""The engine: prefilter, parse, one walk for the facts, then the rules on the nodes they asked for.
 
 Every front-end (flake8, pylint, the CLI) hands the engine a tree or source
 text and turns the findings into its own format; no rule logic lives in the
 adapters. Before parsing, the raw text is scanned for the trigger words of the
-selected rules, and a file that mentions none of them is never parsed.
+selected rules, and a file that mentions none of them is never parsed. The walk
+(``walk.py``) completes every fact before a rule runs, so findings never depend on
+the order of the code in a file.
 """
 
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
-from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from flask_token_lint.guards import GuardAnalysis
-from flask_token_lint.config_settings import ConfigSetting, config_settings
-from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, read_decode_call, read_encode_call
-from flask_token_lint.module_facts import ModuleFacts
-from flask_token_lint.rule import FixSafety, Rule, all_rules
-from flask_token_lint.scopes import SCOPE_NODES, Scope
+from flask_token_lint.context import Context, FileFacts
+from flask_token_lint.finding import UNPARSABLE, Finding, FixSafety
+from flask_token_lint.registry import all_rules
+from flask_token_lint.rule import Rule
 from flask_token_lint.settings import OPTIONS, Settings
-from flask_token_lint.values import Value, ValueAnalysis
+from flask_token_lint.source import decode_source
+from flask_token_lint.walk import Walk
 
-UNPARSABLE = "FTL001"
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    line: int
-    col: int  # 0-based, as ``ast`` gives it (UTF-8 bytes into the line)
-    code: str
-    message: str
-    end_line: int | None = None
-    end_col: int | None = None
-    fix: FixSafety = field(default=FixSafety.NONE, compare=False)
-    fix_data: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-
-
-class Context:
-    """What a rule may ask while it looks at one node."""
-
-    def __init__(self, module: ModuleFacts, settings: Settings, scope: Scope) -> None:
-        self.module = module
-        self.settings = settings
-        self.scope = scope
-        self.values = ValueAnalysis(scope, settings)
-        self.guards = GuardAnalysis(self.values)
-
-    def qualname(self, node: ast.AST) -> str | None:
-        return self.module.qualname(node)
-
-    def value_of(self, node: ast.expr) -> Value | None:
-        return self.values.value_of(node, self.scope)
-
-    def leak_of(self, node: ast.expr, tokens: bool = False) -> str | None:
-        return self.values.leak_of(node, self.scope, tokens)
-
-    def token_label(self, node: ast.expr) -> str | None:
-        return self.values.token_label(node, self.scope)
-
-    def string_of(self, node: ast.expr) -> str | None:
-        return self.values.string_of(node, self.scope)
-
-    def constant_of(self, node: ast.expr) -> ast.expr:
-        return self.values.constant_of(node, self.scope)
-
-    def created_by(self, node: ast.expr, factories: frozenset[str]) -> bool:
-        """``node`` is, or names, a call to one of ``factories`` (``requests.Session()``)."""
-        created = self.constant_of(node)
-        return isinstance(created, ast.Call) and self.qualname(created.func) in factories
-
-    def literal_is(self, node: ast.expr | None, value: object) -> bool:
-        """``node`` is, or names, the literal ``value`` (``True``, ``False``, ``None``)."""
-        if node is None:
-            return False
-        literal = self.constant_of(node)
-        return isinstance(literal, ast.Constant) and literal.value is value
-
-    def is_guarded(self, node: ast.AST) -> bool:
-        return self.guards.is_guarded(node, self.scope)
-
-    def decode_call(self, node: ast.Call) -> DecodeCall | None:
-        """Read once per call node, however many rules ask."""
-        key = ("decode", id(node))
-        if key not in self.values.memo:
-            self.values.memo[key] = read_decode_call(node, self.scope, self.values)
-        return self.values.memo[key]  # type: ignore[return-value]
-
-    def encode_call(self, node: ast.Call) -> EncodeCall | None:
-        key = ("encode", id(node))
-        if key not in self.values.memo:
-            self.values.memo[key] = read_encode_call(node, self.scope, self.values)
-        return self.values.memo[key]  # type: ignore[return-value]
-
-    def config_settings(self, node: ast.AST) -> list[ConfigSetting]:
-        return list(config_settings(node, self))
+__all__ = ["Engine", "UNPARSABLE"]
 
 
 def _parse_trigger(trigger: str) -> list[frozenset[str]]:
@@ -189,69 +115,44 @@ class Engine:
             codes = self.rules_for("".join(lines)) if lines is not None else frozenset(r.code for r in self.rules)
         if not codes:
             return []
-        module = ModuleFacts(tree)
-        root = Scope(tree, None, module)
-        ctx = Context(module, self.settings, root)
+        walk = Walk(tree, self._dispatch(codes))
+        facts = FileFacts(walk, self.settings)
+        contexts: dict[int, Context] = {}
         findings: list[Finding] = []
-        dispatch = self._dispatch(codes)
-        stack: list[tuple[ast.AST, Scope]] = [(tree, root)]
-        while stack:
-            node, scope = stack.pop()
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and scope is not root:
-                module.add_import(node)
-            elif isinstance(node, ast.Assign) and scope is not root:
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        module.note_assignment(target.id, node.value)
-            rules = dispatch.get(type(node))
-            if rules:
-                ctx.scope = scope
-                for rule in rules:
-                    try:
-                        reports = list(rule.check(node, ctx))
-                    except RecursionError:
-                        # An expression nested deeper than the analysis can follow (a sum of a
-                        # thousand terms): that node goes unjudged rather than the run crashing.
-                        reports = []
-                    for report in reports:
-                        reported, arguments = report[0], report[1]
-                        fixable = report[2] if len(report) > 2 else None
-                        findings.append(
-                            Finding(
-                                reported.lineno,
-                                reported.col_offset,
-                                rule.code,
-                                rule.message.format(**arguments),
-                                reported.end_lineno,
-                                reported.end_col_offset,
-                                fixable.safety if fixable else FixSafety.NONE,
-                                fixable.data if fixable else (),
-                            )
-                        )
-            children = list(ast.iter_child_nodes(node))
-            if isinstance(node, SCOPE_NODES) and node is not tree:
-                inner = ctx.values.scope_for(node, scope)
-                body = {id(statement) for statement in node.body}
-                for child in reversed(children):
-                    runs_inside = id(child) in body or isinstance(child, ast.arguments)
-                    stack.append((child, inner if runs_inside else scope))
-            else:
-                stack.extend((child, scope) for child in reversed(children))
+        for node, scope, rules in walk.matches:
+            ctx = contexts.get(id(scope))
+            if ctx is None:
+                ctx = contexts[id(scope)] = Context(facts, scope)
+            for rule in rules:
+                try:
+                    reports = list(rule.check(node, ctx))  # type: ignore[attr-defined]
+                except RecursionError:
+                    # An expression nested deeper than the analysis can follow (a sum of a
+                    # thousand terms): that node goes unjudged rather than the run crashing.
+                    reports = []
+                for report in reports:
+                    findings.append(self._finding(rule, report))  # type: ignore[arg-type]
         # One finding per node and code, even when two paths of a rule reach it.
         unique = {(f.line, f.col, f.code): f for f in reversed(findings)}
         return sorted(unique.values())
+
+    @staticmethod
+    def _finding(rule: Rule, report: tuple) -> Finding:
+        reported, arguments = report[0], report[1]
+        fixable = report[2] if len(report) > 2 else None
+        return Finding(
+            reported.lineno,
+            reported.col_offset,
+            rule.code,
+            rule.message.format(**arguments),
+            reported.end_lineno,
+            reported.end_col_offset,
+            fixable.safety if fixable else FixSafety.NONE,
+            fixable.data if fixable else (),
+        )
 
     def _unparsable(self, message: str, line: int, col: int) -> list[Finding]:
         if not self.report_unparsable:
             return []
         rule = all_rules()[UNPARSABLE]
         return [Finding(line, col, UNPARSABLE, rule.message.format(reason=message))]
-
-
-def decode_source(source: bytes | str) -> str:
-    """Text of a Python file, honouring a BOM or ``# -*- coding -*-`` line."""
-    if isinstance(source, str):
-        return source
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    text = source.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text

@@ -12,9 +12,10 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask_token_lint.engine import Finding, decode_source
+from flask_token_lint.finding import Finding
 from flask_token_lint.fixer import allowed, fix_source
-from flask_token_lint.report import SECRET_CODES, masked
+from flask_token_lint.results import SECRET_CODES, masked
+from flask_token_lint.source import decode_source, split_lines
 
 MAX_ROUNDS = 5  # a fix can reveal another finding on the same node; stop well before looping
 
@@ -59,8 +60,8 @@ def fix_file_source(
 
 def unified_diff(path: str, fix: FileFix) -> str:
     """The change as a unified diff; lines that held a secret literal show it masked."""
-    before = decode_source(fix.original).splitlines(keepends=True)
-    after = decode_source(fix.fixed).splitlines(keepends=True)
+    before = split_lines(decode_source(fix.original))
+    after = split_lines(decode_source(fix.fixed))
     secret = {
         lines[f.line - 1]
         for lines, findings in ((before, fix.found), (after, fix.remaining))

@@ -10,7 +10,6 @@ file is left as it was.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -19,10 +18,10 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from flask_token_lint.engine import Finding
-from flask_token_lint.rule import FixSafety, all_rules
+from flask_token_lint.finding import Finding, FixSafety
+from flask_token_lint.registry import all_rules
+from flask_token_lint.source import char_column, split_lines
 
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # lines as the parsers count them
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column (characters)
 
 
@@ -30,11 +29,6 @@ Span = tuple[int, int, int, int]  # start line, start column, end line, end colu
 class FixResult:
     source: bytes
     fixed: list[Finding]
-
-
-def char_column(line: str, byte_column: int) -> int:
-    """``ast`` counts columns in UTF-8 bytes; libcst in characters."""
-    return len(line.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
 
 
 def allowed(finding: Finding, unsafe: bool) -> bool:
@@ -78,7 +72,7 @@ def fix_source(source: bytes, findings: Iterable[Finding], unsafe: bool) -> FixR
     if not chosen:
         return FixResult(source, [])
     module = cst.parse_module(source)
-    lines = _LINES.findall(module.code)
+    lines = split_lines(module.code)
     wanted: dict[Span, list[Finding]] = {}
     for finding in chosen:
         assert finding.end_line is not None and finding.end_col is not None

@@ -14,8 +14,9 @@ import ast
 from typing import Any, ClassVar, Iterator
 
 from flask_token_lint import __version__
-from flask_token_lint.engine import UNPARSABLE, Engine
-from flask_token_lint.rule import all_rules
+from flask_token_lint.engine import Engine
+from flask_token_lint.finding import UNPARSABLE
+from flask_token_lint.registry import all_rules
 from flask_token_lint.settings import OPTIONS, Settings
 
 

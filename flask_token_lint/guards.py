@@ -2,20 +2,21 @@
 
 A check is ``header.startswith(...)``, a comparison of the scheme part
 (``parts[0].lower() == "bearer"``, ``scheme != "Bearer"``, ``auth[:7] ==
-...``), a regex match of the header, or a name bound to one of these. A check
-dominates a node when the node sits in the branch the check allows (``if``
-body, ``else`` of a negated test, ``and`` operands after it, the true arm of a
-conditional expression), or when an earlier statement of an enclosing block
-leaves the function when the check fails (``if not ok: abort(401)``,
-``assert ok``).
+...``), a regex match of the header, a name bound to one of these, or a call to one of the
+module's own functions that checks the scheme of the parameter it is given (it returns the
+check, or aborts unless it passes). A check dominates a node when the node sits in the branch
+the check allows (``if`` body, ``else`` of a negated test, ``and`` operands after it, the true
+arm of a conditional expression), or when an earlier statement of an enclosing block leaves the
+function when the check fails (``if not ok: abort(401)``, ``assert ok``, ``require_bearer(auth)``).
 """
 
 from __future__ import annotations
 
 import ast
 
-from flask_token_lint.scopes import Scope
-from flask_token_lint.values import Kind, ValueAnalysis
+from flask_token_lint.kinds import Kind, Value
+from flask_token_lint.scopes import Binding, Scope
+from flask_token_lint.values import ValueAnalysis
 
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.fullmatch", "re.search"})
 _REGEX_METHODS = frozenset({"match", "fullmatch", "search"})
@@ -23,11 +24,16 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit"})
 _POSITIVE_OPS = (ast.Eq, ast.In, ast.Is)
 _NEGATIVE_OPS = (ast.NotEq, ast.NotIn, ast.IsNot)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
+_EXITS = "exits"  # the function leaves unless the parameter's scheme is checked
+_RETURNS = "returns"  # the function returns whether it is
 
 
 class GuardAnalysis:
-    def __init__(self, values: ValueAnalysis) -> None:
+    def __init__(self, values: ValueAnalysis, summaries: bool = True) -> None:
         self.values = values
+        self.summaries = summaries
+        self._blocks: dict[tuple[int, int], tuple[dict[int, int], float]] = {}
+        self._param_checks: dict[tuple[int, str], str | None] = {}
 
     def _kind(self, node: ast.expr, scope: Scope) -> Kind | None:
         value = self.values.value_of(node, scope)
@@ -40,11 +46,13 @@ class GuardAnalysis:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return -self.polarity(test.operand, scope, depth + 1)
         if isinstance(test, ast.Name):
-            bindings = scope.lookup(test.id)
-            if len(bindings) == 1 and bindings[0][0].index is None and not bindings[0][0].iterates:
-                return self.polarity(bindings[0][0].value, scope, depth + 1)
+            reaching = self.values.reaching(test, scope)
+            if len(reaching) == 1 and len(reaching[0][0]) == 1:
+                head = reaching[0][0][0]
+                if isinstance(head, Binding) and head.index is None and not head.iterates and head.value is not None:
+                    return self.polarity(head.value, reaching[0][1], depth + 1)
             return 0
-        if isinstance(test, ast.NamedExpr):
+        if isinstance(test, (ast.NamedExpr, ast.Await)):
             return self.polarity(test.value, scope, depth + 1)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             operands = (test.left, test.comparators[0])
@@ -63,14 +71,14 @@ class GuardAnalysis:
             func = test.func
             if isinstance(func, ast.Attribute) and func.attr == "startswith":
                 return 1 if self._kind(func.value, scope) in (Kind.AUTH_HEADER, Kind.SCHEME) else 0
-            if scope.module.qualname(func) in _REGEX_FUNCTIONS:
+            if self.values.qualname(func, scope) in _REGEX_FUNCTIONS:
                 subject = test.args[1] if len(test.args) > 1 else None
             elif isinstance(func, ast.Attribute) and func.attr in _REGEX_METHODS:
                 subject = test.args[0] if test.args else None
             elif scope.module.is_builtin(func, "bool") and len(test.args) == 1:
                 return self.polarity(test.args[0], scope, depth + 1)
             else:
-                return 0
+                return 1 if self._checked_by_callee(test, scope) == _RETURNS else 0
             return 1 if subject is not None and self._kind(subject, scope) is Kind.AUTH_HEADER else 0
         return 0
 
@@ -91,7 +99,12 @@ class GuardAnalysis:
         return self.polarity(test, scope) == -1
 
     def is_guarded(self, node: ast.AST, scope: Scope) -> bool:
-        for child, parent in scope.ancestors(node):
+        parents = self.values.parents
+        child = node
+        while child is not scope.node:
+            parent = parents.get(child)
+            if parent is None:
+                return False
             if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
                 if child in parent.body and self.asserts(parent.test, scope):
                     return True
@@ -109,6 +122,7 @@ class GuardAnalysis:
                     return True
             if isinstance(child, ast.stmt) and self._exited_before(child, parent, scope):
                 return True
+            child = parent
         return False
 
     def _exited_before(self, stmt: ast.stmt, parent: ast.AST, scope: Scope) -> bool:
@@ -125,32 +139,73 @@ class GuardAnalysis:
     def _block_facts(self, block: list[ast.stmt], scope: Scope) -> tuple[dict[int, int], float]:
         """Each statement's position in ``block`` and the first early exit's, computed once per block
         (asking per statement made long functions cost quadratic time)."""
-        key = ("block", id(block), id(scope))
-        facts = self.values.memo.get(key)
+        key = (id(block), id(scope))
+        facts = self._blocks.get(key)
         if facts is None:
             positions = {id(statement): index for index, statement in enumerate(block)}
             first_exit = next(
                 (index for index, statement in enumerate(block) if self._exits_unless_checked(statement, scope)),
                 float("inf"),
             )
-            facts = self.values.memo[key] = (positions, first_exit)
-        return facts  # type: ignore[return-value]
+            facts = self._blocks[key] = (positions, first_exit)
+        return facts
 
     def _exits_unless_checked(self, stmt: ast.stmt, scope: Scope) -> bool:
         if isinstance(stmt, ast.Assert):
             return self.asserts(stmt.test, scope)
         if isinstance(stmt, ast.If):
-            if self.negates(stmt.test, scope) and terminates(stmt.body, scope):
+            if self.negates(stmt.test, scope) and terminates(stmt.body, scope, self.values):
                 return True
-            return bool(stmt.orelse) and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope)
+            return bool(stmt.orelse) and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope, self.values)
+        if isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, (ast.Call, ast.Await)):
+            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            return isinstance(call, ast.Call) and self._checked_by_callee(call, scope) == _EXITS
         return False
+
+    # -- the module's own checking functions ----------------------------------------------
+    def _checked_by_callee(self, call: ast.Call, scope: Scope) -> str | None:
+        """How the module's own callee of ``call`` checks the scheme of a header it is handed:
+        ``"exits"`` unless it passes, ``"returns"`` whether it does, or None."""
+        if not self.summaries:
+            return None
+        summaries = self.values.summaries
+        for definition, inner, bound in summaries.callees(call, scope):
+            args = definition.args
+            positional = [a.arg for a in (*args.posonlyargs, *args.args)][1 if bound else 0:]
+            handed = list(zip(positional, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
+            for param, value in handed:
+                if self._kind(value, scope) is Kind.AUTH_HEADER:
+                    check = self._param_check(definition, inner, param)
+                    if check is not None:
+                        return check
+        return None
+
+    def _param_check(self, definition: ast.AST, inner: Scope, param: str) -> str | None:
+        key = (id(definition), param)
+        if key in self._param_checks:
+            return self._param_checks[key]
+        self._param_checks[key] = None
+        values = self.values
+        assumed = ValueAnalysis(values.root, values.parents, values.scopes, values.settings,
+                                {(id(inner), param): Value(Kind.AUTH_HEADER, param)})
+        guards = GuardAnalysis(assumed, summaries=False)
+        body = getattr(definition, "body", [])
+        result = None
+        if any(guards._exits_unless_checked(statement, inner) for statement in body):
+            result = _EXITS
+        else:
+            returns = [r.value for r in inner.facts.returns if r.value is not None]
+            if returns and all(guards.polarity(value, inner) == 1 for value in returns):
+                result = _RETURNS
+        self._param_checks[key] = result
+        return result
 
 
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def terminates(body: list[ast.stmt], scope: Scope) -> bool:
+def terminates(body: list[ast.stmt], scope: Scope, values: ValueAnalysis) -> bool:
     """The block never falls through: it returns, raises, aborts or exits."""
     if not body:
         return False
@@ -158,13 +213,13 @@ def terminates(body: list[ast.stmt], scope: Scope) -> bool:
     if isinstance(last, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
         return True
     if isinstance(last, ast.If):
-        return terminates(last.body, scope) and terminates(last.orelse, scope)
+        return terminates(last.body, scope, values) and terminates(last.orelse, scope, values)
     if isinstance(last, (ast.With, ast.AsyncWith)):
-        return terminates(last.body, scope)
+        return terminates(last.body, scope, values)
     if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
         func = last.value.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name == "abort" or scope.module.qualname(func) in _EXIT_FUNCTIONS:
+        if name == "abort" or values.qualname(func, scope) in _EXIT_FUNCTIONS:
             return True
         return any(scope.module.is_builtin(func, b) for b in ("exit", "quit"))
     return False

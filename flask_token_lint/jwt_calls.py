@@ -1,21 +1,21 @@
-"""Reading a JWT decode call: which library, which token, what it verifies.
+"""Reading a JWT decode or encode call: which library, which token, what it verifies.
 
 PyJWT (``jwt.decode``/``decode_complete``, 1.x and 2.x) and python-jose
 (``jose.jwt.decode``) share a signature: ``decode(token, key, algorithms,
-options, ...)``. Options are read from a dict literal, ``dict(...)`` or a
-local or module name bound to one, including ``**`` merges. Anything the
-analysis cannot see (``**kwargs``, an options parameter) makes the answer
-"unknown", and rules stay silent on unknowns.
+options, ...)``. Options are read as the dict stands at the call on every path that reaches
+it (a literal, ``dict(...)``, ``**`` merges, later ``opts["k"] = v`` and ``update``), and so
+are ``**kwargs`` dicts built in the function. Anything the analysis cannot see (an unknown
+``**kwargs``, an options parameter) makes the answer "unknown", and rules stay silent on unknowns.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from flask_token_lint.module_facts import argument
 from flask_token_lint.scopes import Scope
+from flask_token_lint.syntax import argument, call_name
 from flask_token_lint.values import ValueAnalysis
 
 DECODE_FUNCTIONS = frozenset(
@@ -36,236 +36,271 @@ _JWS_CLASSES = frozenset({"jwt.PyJWS", "jwt.api_jws.PyJWS"})
 
 _POSITIONS = {"token": 0, "key": 1, "algorithms": 2, "options": 3}
 _TOKEN_KEYWORDS = ("token", "jwt")
+_CHECKING_WORDS = ("validate", "verify", "check")
+
+
+def is_string(node: ast.AST, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text
 
 
 def _is_false(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value in (False, 0) and node.value is not None
 
 
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+Possible = Callable[[ast.expr], "list[ast.expr]"]
+
+
 @dataclass
 class DecodeCall:
     call: ast.Call
     function: str  # qualified name, e.g. "jwt.decode"
-    options: Optional[dict[str, ast.expr]]  # None when the options cannot be read
+    # One dict per path reaching the call, option -> every value it may hold; None when unreadable.
+    options: Optional[list[dict[str, list[ast.expr]]]]
     reader_only: bool  # get_unverified_claims: never verifies
     has_claims: bool = True  # False for a JWS, which carries no aud/iss/exp to check
+    # Keywords passed through a ``**kwargs`` dict that was read, keyword -> every value it may hold.
+    spread: Optional[dict[str, list[ast.expr]]] = field(default_factory=dict)
+    verify_values: list[ast.expr] = field(default_factory=list)  # what PyJWT 1.x's ``verify=`` may be
 
     @property
     def has_star_kwargs(self) -> bool:
-        return any(k.arg is None for k in self.call.keywords)
+        """A ``**kwargs`` the analysis could not read: any keyword may hide in it."""
+        return self.spread is None
 
     def argument(self, name: str) -> ast.expr | None:
-        return argument(self.call, _TOKEN_KEYWORDS if name == "token" else name, _POSITIONS.get(name))
+        found = argument(self.call, _TOKEN_KEYWORDS if name == "token" else name, _POSITIONS.get(name))
+        if found is None and self.spread:
+            values = self.spread.get(name)
+            return values[0] if values else None
+        return found
 
     def has_argument(self, name: str) -> bool:
         if any(isinstance(a, ast.Starred) for a in self.call.args):
             return True  # positions unknown: assume it may be there
         return self.argument(name) is not None or self.has_star_kwargs
 
-    def omits(self, name: str, constant_of: Callable[[ast.expr], ast.expr]) -> bool:
+    def omits(self, name: str, possible: Possible) -> bool:
         """``name`` is not passed at all, or passed as a literal None."""
         given = self.argument(name)
         if given is None:
             return not self.has_argument(name)
-        given = constant_of(given)
-        return isinstance(given, ast.Constant) and given.value is None
+        values = possible(given)
+        return all(isinstance(v, ast.Constant) and v.value is None for v in values)
 
     @property
     def token(self) -> ast.expr | None:
         return self.argument("token")
 
     def disables(self, option: str) -> bool:
-        """The options visibly set ``option`` to a false literal."""
-        return self.options is not None and _is_false(self.options.get(option))
+        """On some path the options set ``option`` to a false literal."""
+        return self.options is not None and any(
+            _is_false(v) for mapping in self.options for v in mapping.get(option, ())
+        )
+
+    def option(self, name: str) -> ast.expr | None:
+        """A value the options give ``name`` (the first path's), if any."""
+        for mapping in self.options or ():
+            if mapping.get(name):
+                return mapping[name][0]
+        return None
 
     @property
     def unverified(self) -> bool:
         if self.reader_only:
             return True
-        return self.disables("verify_signature") or _is_false(argument(self.call, "verify"))
+        return self.disables("verify_signature") or any(_is_false(v) for v in self.verify_values)
 
     @property
     def verifies(self) -> bool:
-        """Known to check the signature: nothing turns it off and nothing is hidden."""
+        """Known to check the signature on every path: nothing turns it off and nothing is hidden."""
         if self.reader_only or self.options is None or self.has_star_kwargs:
             return False
-        verify = argument(self.call, "verify")
-        if verify is not None and not (isinstance(verify, ast.Constant) and verify.value is True):
+        if self.verify_values and not all(_is_true(v) for v in self.verify_values):
             return False
-        flag = self.options.get("verify_signature")
-        return flag is None or (isinstance(flag, ast.Constant) and flag.value is True)
+        return all(_is_true(v) for mapping in self.options for v in mapping.get("verify_signature", ()))
 
-
-def _object_method(call: ast.Call, scope: Scope, values: ValueAnalysis) -> tuple[str, str] | None:
-    """``(class qualname, method)`` for ``jwt.PyJWT().decode(...)`` or ``obj.decode(...)``."""
-    func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in ("decode", "decode_complete", "encode"):
-        return None
-    receiver = values.constant_of(func.value, scope)
-    if not isinstance(receiver, ast.Call):
-        return None
-    cls = scope.module.qualname(receiver.func)
-    return (cls, func.attr) if cls in _JWT_CLASSES or cls in _JWS_CLASSES else None
-
-
-def read_decode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> DecodeCall | None:
-    """A ``DecodeCall`` when ``call`` decodes a JWT, else None."""
-    function = scope.module.qualname(call.func)
-    has_claims = True
-    if function in UNVERIFIED_READERS:
-        return DecodeCall(call, function, {}, reader_only=True)
-    if function not in DECODE_FUNCTIONS:
-        method = _object_method(call, scope, values)
-        if method is None or method[1] not in ("decode", "decode_complete"):
-            return None
-        function = f"{method[0]}().{method[1]}"
-        has_claims = method[0] in _JWT_CLASSES
-    decode = DecodeCall(call, function, {}, reader_only=False, has_claims=has_claims)
-    options_node = decode.argument("options")
-    if options_node is not None:
-        decode.options = _read_options(options_node, scope, values, depth=0)
-    return decode
-
-
-def _read_options(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int) -> dict[str, ast.expr] | None:
-    """Option name -> value node, or None when the options cannot be read."""
-    if depth > 10:
-        return None
-    node = values.constant_of(node, scope)
-    if isinstance(node, ast.Constant) and node.value is None:
-        return {}
-    result: dict[str, ast.expr] = {}
-    if isinstance(node, ast.Dict):
-        for key, value in zip(node.keys, node.values):
-            if key is None:  # ``**other``
-                merged = _read_options(value, scope, values, depth + 1)
-                if merged is None:
-                    return None
-                result.update(merged)
-            elif isinstance(key, ast.Constant) and isinstance(key.value, str):
-                result[key.value] = values.constant_of(value, scope)
-            else:
-                return None
-        return result
-    if isinstance(node, ast.Call) and scope.module.is_builtin(node.func, "dict"):
-        for positional in node.args:
-            merged = _read_options(positional, scope, values, depth + 1)
-            if merged is None:
-                return None
-            result.update(merged)
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                return None
-            result[keyword.arg] = values.constant_of(keyword.value, scope)
-        return result
-    return None
-
-
-def later_verified_decode_of(decode: DecodeCall, scope: Scope, values: ValueAnalysis) -> bool:
-    """Peek-then-verify: later in the scope the same token is verified.
-
-    Either by a verifying decode of it, or by handing it (directly, or in a dict
-    passed as ``**kwargs``) to a function named ``*decode*``/``*verify*``, as
-    flask-jwt-extended does with its own ``_decode_jwt``.
-    """
-    token = decode.token
-    if token is None:
-        return False
-    positions, last_verified = _verifications(scope, values)
-    position = positions.get(id(decode.call))
-    return position is not None and last_verified.get(ast.dump(token), -1) > position
-
-
-def _verifications(scope: Scope, values: ValueAnalysis) -> tuple[dict[int, int], dict[str, int]]:
-    """Each call's position in the scope, and per token expression the last call that verifies it,
-    computed once per scope (asking per decode made many decodes cost quadratic time)."""
-    key = ("verifications", id(scope))
-    cached = values.memo.get(key)
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    positions: dict[int, int] = {}
-    last_verified: dict[str, int] = {}
-    for index, call in enumerate(scope.facts.calls):
-        positions[id(call)] = index
-        other = read_decode_call(call, scope, values)
-        if other is not None:
-            if other.verifies and other.token is not None:
-                last_verified[ast.dump(other.token)] = index
-            continue
-        func = call.func
-        name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
-        if "decode" in name or "verify" in name:
-            for handed in _handed_over(call, scope, values):
-                last_verified[ast.dump(handed)] = index
-    values.memo[key] = (positions, last_verified)
-    return positions, last_verified
-
-
-def _handed_over(call: ast.Call, scope: Scope, values: ValueAnalysis) -> list[ast.expr]:
-    """The expressions ``call`` receives: its arguments, and the values of dicts passed as ``**``."""
-    handed = [*call.args, *(k.value for k in call.keywords if k.arg is not None)]
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            mapping = values.constant_of(keyword.value, scope)
-            if isinstance(mapping, ast.Dict):
-                handed.extend(mapping.values)
-    return handed
+    @property
+    def is_state_token(self) -> bool:
+        """An OAuth ``state`` value the app signed itself: no other party's audience or issuer applies."""
+        token = self.token
+        if token is None:
+            return False
+        text = " ".join(
+            n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else str(n.value)
+            for n in ast.walk(token)
+            if isinstance(n, (ast.Name, ast.Attribute)) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+        )
+        return "state" in text.lower()
 
 
 @dataclass
 class EncodeCall:
     call: ast.Call
     function: str
+    spread: Optional[dict[str, list[ast.expr]]] = field(default_factory=dict)
 
     def argument(self, name: str) -> ast.expr | None:
         """``payload`` (0, or ``claims=`` in python-jose), ``key`` (1) or ``algorithm`` (2)."""
         aliases = {"payload": ("payload", "claims"), "key": ("key",), "algorithm": ("algorithm",)}[name]
-        return argument(self.call, aliases, ("payload", "key", "algorithm").index(name))
+        found = argument(self.call, aliases, ("payload", "key", "algorithm").index(name))
+        if found is None and self.spread:
+            for alias in aliases:
+                if self.spread.get(alias):
+                    return self.spread[alias][0]
+        return found
 
 
-def read_encode_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> EncodeCall | None:
-    """An ``EncodeCall`` when ``call`` signs a JWT (PyJWT or python-jose), else None."""
-    function = scope.module.qualname(call.func)
-    if function in ENCODE_FUNCTIONS:
-        return EncodeCall(call, function)
-    method = _object_method(call, scope, values)
-    if method is not None and method[1] == "encode":
-        return EncodeCall(call, f"{method[0]}().encode")
-    return None
+class JwtCalls:
+    """Decode and encode calls of one file, each read once however many rules ask."""
 
+    def __init__(self, values: ValueAnalysis) -> None:
+        self.values = values
+        self._decodes: dict[int, DecodeCall | None] = {}
+        self._encodes: dict[int, EncodeCall | None] = {}
+        self._verifications: dict[int, tuple[dict[int, int], dict[str, int]]] = {}
 
-_CHECKING_WORDS = ("validate", "verify", "check")
+    def spread(self, call: ast.Call, scope: Scope) -> Optional[dict[str, list[ast.expr]]]:
+        """Keywords passed through ``**kwargs`` dicts, read on every path; None when one is unknown."""
+        found: dict[str, list[ast.expr]] = {}
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                continue
+            mappings = self.values.mappings_of(keyword.value, scope)
+            if mappings is None:
+                return None
+            for mapping in mappings:
+                for name, value in mapping.items():
+                    found.setdefault(name, []).append(value)
+        return found
 
+    def _object_method(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """``(class qualname, method)`` for ``jwt.PyJWT().decode(...)`` or ``obj.decode(...)``."""
+        func, where = self.values.resolve(call.func, scope)
+        if not isinstance(func, ast.Attribute) or func.attr not in ("decode", "decode_complete", "encode"):
+            return None
+        receiver = self.values.constant_of(func.value, where)
+        if not isinstance(receiver, ast.Call):
+            return None
+        cls = self.values.qualname(receiver.func, where)
+        return (cls, func.attr) if cls in _JWT_CLASSES or cls in _JWS_CLASSES else None
 
-def claims_checked_by_hand(decode: DecodeCall, scope: Scope) -> bool:
-    """The decoded claims go on to be checked in code: ``data["exp"]`` is read, or the result is
-    handed to a function named ``*validate*``/``*verify*``/``*check*`` in the same scope."""
-    facts = scope.facts
-    statement = facts.parents.get(decode.call)
-    while statement is not None and not isinstance(statement, ast.stmt):
-        statement = facts.parents.get(statement)
-    if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
-        return False
-    for use in facts.loads.get(statement.targets[0].id, ()):
-        parent = facts.parents.get(use)
-        if isinstance(parent, ast.Subscript) and isinstance(parent.slice, ast.Constant) and parent.slice.value == "exp":
-            return True
-        if isinstance(parent, ast.Call) and use is not parent.func:
-            func = parent.func
-            name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
-            if any(word in name for word in _CHECKING_WORDS):
+    def decode(self, call: ast.Call, scope: Scope) -> DecodeCall | None:
+        key = id(call)
+        if key not in self._decodes:
+            self._decodes[key] = self._read_decode(call, scope)
+        return self._decodes[key]
+
+    def _read_decode(self, call: ast.Call, scope: Scope) -> DecodeCall | None:
+        function = self.values.qualname(call.func, scope)
+        has_claims = True
+        if function in UNVERIFIED_READERS:
+            return DecodeCall(call, function, [], reader_only=True)
+        if function not in DECODE_FUNCTIONS:
+            method = self._object_method(call, scope)
+            if method is None or method[1] not in ("decode", "decode_complete"):
+                return None
+            function = f"{method[0]}().{method[1]}"
+            has_claims = method[0] in _JWT_CLASSES
+        decode = DecodeCall(call, function, [], reader_only=False, has_claims=has_claims,
+                            spread=self.spread(call, scope))
+        options_node = argument(call, "options", _POSITIONS["options"])
+        if options_node is not None:
+            decode.options = self._read_options(options_node, scope)
+        elif decode.spread and "options" in decode.spread:
+            read = [self._read_options(node, scope) for node in decode.spread["options"]]
+            decode.options = None if any(r is None for r in read) else [m for r in read for m in r or ()]
+        verify = argument(call, "verify")
+        if verify is not None:
+            decode.verify_values = self.values.constants_of(verify, scope)
+        elif decode.spread and "verify" in decode.spread:
+            decode.verify_values = [c for v in decode.spread["verify"] for c in self.values.constants_of(v, scope)]
+        return decode
+
+    def _read_options(self, node: ast.expr, scope: Scope) -> list[dict[str, list[ast.expr]]] | None:
+        mappings = self.values.mappings_of(node, scope)
+        if mappings is None:
+            return None
+        return [
+            {name: self.values.constants_of(value, scope) for name, value in mapping.items()} for mapping in mappings
+        ]
+
+    def encode(self, call: ast.Call, scope: Scope) -> EncodeCall | None:
+        key = id(call)
+        if key not in self._encodes:
+            function = self.values.qualname(call.func, scope)
+            found = None
+            if function in ENCODE_FUNCTIONS:
+                found = EncodeCall(call, function, self.spread(call, scope))
+            else:
+                method = self._object_method(call, scope)
+                if method is not None and method[1] == "encode":
+                    found = EncodeCall(call, f"{method[0]}().encode", self.spread(call, scope))
+            self._encodes[key] = found
+        return self._encodes[key]
+
+    # -- peek-then-verify --------------------------------------------------------------
+    def later_verified(self, decode: DecodeCall, scope: Scope) -> bool:
+        """Peek-then-verify: later in the scope the same token is verified.
+
+        Either by a verifying decode of it, or by handing it (directly, or in a dict
+        passed as ``**kwargs``) to a function named ``*decode*``/``*verify*``, as
+        flask-jwt-extended does with its own ``_decode_jwt``.
+        """
+        token = decode.token
+        if token is None:
+            return False
+        positions, last_verified = self._verified_in(scope)
+        position = positions.get(id(decode.call))
+        return position is not None and last_verified.get(ast.dump(token), -1) > position
+
+    def _verified_in(self, scope: Scope) -> tuple[dict[int, int], dict[str, int]]:
+        """Each call's position in the scope, and per token expression the last call that verifies it,
+        computed once per scope (asking per decode made many decodes cost quadratic time)."""
+        cached = self._verifications.get(id(scope))
+        if cached is not None:
+            return cached
+        positions: dict[int, int] = {}
+        last_verified: dict[str, int] = {}
+        for index, call in enumerate(scope.facts.calls):
+            positions[id(call)] = index
+            other = self.decode(call, scope)
+            if other is not None:
+                if other.verifies and other.token is not None:
+                    last_verified[ast.dump(other.token)] = index
+                continue
+            name = call_name(call).lower()
+            if "decode" in name or "verify" in name:
+                for handed in self._handed_over(call, scope):
+                    last_verified[ast.dump(handed)] = index
+        self._verifications[id(scope)] = (positions, last_verified)
+        return positions, last_verified
+
+    def _handed_over(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
+        """The expressions ``call`` receives: its arguments, and the values of dicts passed as ``**``."""
+        handed = [*call.args, *(k.value for k in call.keywords if k.arg is not None)]
+        for values in (self.spread(call, scope) or {}).values():
+            handed.extend(values)
+        return handed
+
+    def claims_checked_by_hand(self, decode: DecodeCall, scope: Scope) -> bool:
+        """The decoded claims go on to be checked in code: ``data["exp"]`` is read, or the result is
+        handed to a function named ``*validate*``/``*verify*``/``*check*`` in the same scope."""
+        parents = self.values.parents
+        statement = parents.get(decode.call)
+        while statement is not None and not isinstance(statement, ast.stmt):
+            statement = parents.get(statement)
+        if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
+            return False
+        for use in scope.facts.loads.get(statement.targets[0].id, ()):
+            parent = parents.get(use)
+            if isinstance(parent, ast.Subscript) and is_string(parent.slice, "exp"):
                 return True
-    return False
-
-
-def is_state_token(decode: DecodeCall) -> bool:
-    """An OAuth ``state`` value the app signed itself: no other party's audience or issuer applies."""
-    token = decode.token
-    if token is None:
+            if isinstance(parent, ast.Call) and use is not parent.func:
+                name = call_name(parent).lower()
+                if any(word in name for word in _CHECKING_WORDS):
+                    return True
         return False
-    text = " ".join(
-        n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else str(n.value)
-        for n in ast.walk(token)
-        if isinstance(n, (ast.Name, ast.Attribute)) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
-    )
-    return "state" in text.lower()

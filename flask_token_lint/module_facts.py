@@ -1,20 +1,24 @@
-"""Facts about a module that every rule shares, computed once per file.
+"""Facts about a module that every rule shares, complete before any rule sees a node.
 
-Import aliases are resolved to qualified names (``import jwt as pyjwt`` makes
-``pyjwt.decode`` read as ``jwt.decode``), module-level constants are kept so a
-rule can see through ``NO_VERIFY = {...}``, and the names that hold Flask apps
-are collected. Only top-level statements are read here (through ``if``/``try``/
-``with`` blocks, not into functions or classes); imports and app assignments
-inside functions are added by the engine's walk as it meets them.
+Import aliases at any depth are resolved to qualified names (``import jwt as pyjwt`` makes
+``pyjwt.decode`` read as ``jwt.decode``; an import inside a function counts in that function),
+module-level constants are kept so a rule can see through ``NO_VERIFY = {...}``, and the names
+that hold Flask apps are collected wherever they are assigned. The walk fills in what it meets
+(``walk.py``) and ``finish`` completes the facts before the rules run, so no answer depends on
+the order of the code in the file.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
-from typing import Iterator
+from typing import TYPE_CHECKING
 
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers")
+from flask_token_lint.syntax import dotted, top_level_statements
+
+if TYPE_CHECKING:
+    from flask_token_lint.scopes import Scope
+
 APP_FACTORY_NAMES = frozenset({"create_app", "make_app"})
 APP_CONVENTIONAL_NAMES = frozenset({"app", "application"})
 # Libraries whose import says the module handles credentials.
@@ -32,25 +36,21 @@ _CREDENTIAL_MODULE_WORDS = frozenset(
 TEST_FRAMEWORKS = frozenset({"pytest", "unittest", "nose", "flask_testing"})
 
 
-def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements of a module body, entering blocks but not defs or classes."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        children: list[ast.stmt] = []
-        for field in _BLOCK_FIELDS:
-            for child in getattr(stmt, field, ()) or ():
-                if isinstance(child, ast.ExceptHandler):
-                    children.extend(child.body)
-                elif isinstance(child, ast.stmt):
-                    children.append(child)
-        if type(stmt).__name__ == "Match":  # ast.Match exists from Python 3.10 on
-            for case in stmt.cases:  # type: ignore[attr-defined]
-                children.extend(case.body)
-        stack.extend(reversed(children))
+def import_aliases(stmt: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """``(local name, qualified name)`` pairs an import statement binds."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            if alias.asname:
+                pairs.append((alias.asname, alias.name))
+            else:
+                top = alias.name.split(".", 1)[0]
+                pairs.append((top, top))
+    elif stmt.module and not stmt.level:
+        pairs.extend(
+            (alias.asname or alias.name, f"{stmt.module}.{alias.name}") for alias in stmt.names if alias.name != "*"
+        )
+    return pairs
 
 
 def _other_targets(stmt: ast.stmt) -> list[ast.expr]:
@@ -65,19 +65,21 @@ def _other_targets(stmt: ast.stmt) -> list[ast.expr]:
 
 
 class ModuleFacts:
-    """Import aliases, constants and Flask app names of one module."""
+    """Import aliases, constants, functions and Flask app names of one module."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.aliases: dict[str, str] = {}
+        self.tree = tree
+        self.aliases: dict[str, str] = {}  # module-level imports
         self.constants: dict[str, ast.expr] = {}
         self.app_names: set[str] = set()
-        # Top-level functions by name: their return values are followed into callers.
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.all_qualnames: set[str] = set()  # what every import at any depth names
+        self._assignments: list[tuple[str, ast.expr, Scope]] = []  # candidate app creations, judged in finish()
         self._qualnames: dict[int, str | None] = {}
         assigned_count: dict[str, int] = {}
         for stmt in top_level_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self.add_import(stmt)
+                self.aliases.update(import_aliases(stmt))
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[stmt.name] = stmt
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -86,7 +88,6 @@ class ModuleFacts:
                     if isinstance(target, ast.Name):
                         assigned_count[target.id] = assigned_count.get(target.id, 0) + 1
                         self.constants[target.id] = stmt.value
-                        self.note_assignment(target.id, stmt.value)
             for target in _other_targets(stmt):
                 for node in ast.walk(target):
                     if isinstance(node, ast.Name):
@@ -95,15 +96,31 @@ class ModuleFacts:
         for name, count in assigned_count.items():
             if count > 1:
                 self.constants.pop(name, None)
+        self.all_qualnames.update(self.aliases.values())
 
+    # -- filled in by the walk ------------------------------------------------
+    def note_assignment(self, name: str, value: ast.expr, scope: Scope) -> None:
+        if isinstance(value, ast.Call):
+            self._assignments.append((name, value, scope))
+
+    def finish(self, local_aliases: list[dict[str, str]]) -> None:
+        """Complete the facts once the walk has met every node, before any rule asks."""
+        for aliases in local_aliases:
+            self.all_qualnames.update(aliases.values())
+        for name, value, scope in self._assignments:
+            if self.creates_app(value, scope):
+                self.app_names.add(name)
+        self._assignments = []
+
+    # -- questions --------------------------------------------------------------
     @functools.cached_property
     def handles_credentials(self) -> bool:
-        """The module imports an auth library or an auth-named module.
+        """The module imports an auth library or an auth-named module, at any depth.
 
         Names alone (``token``) say "credential" only in such modules: elsewhere a
         token is as likely a lexer's or a paginator's.
         """
-        for qualname in self.aliases.values():
+        for qualname in self.all_qualnames:
             parts = qualname.split(".")
             if parts[0] in CREDENTIAL_LIBRARIES or any(p in _CREDENTIAL_MODULE_WORDS for p in parts):
                 return True
@@ -111,56 +128,42 @@ class ModuleFacts:
 
     @functools.cached_property
     def is_test_module(self) -> bool:
-        return any(q.split(".", 1)[0] in TEST_FRAMEWORKS for q in self.aliases.values())
+        return any(q.split(".", 1)[0] in TEST_FRAMEWORKS for q in self.all_qualnames)
 
     @functools.cached_property
     def imports_flask(self) -> bool:
-        return any(q == "flask" or q.startswith("flask.") for q in self.aliases.values())
+        return any(q == "flask" or q.startswith("flask.") for q in self.all_qualnames)
 
-    def add_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
-        for derived in ("handles_credentials", "is_test_module", "imports_flask"):
-            self.__dict__.pop(derived, None)  # an import met during the walk changes them
-        self._qualnames.clear()
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    self.aliases[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    self.aliases[top] = top
-        elif stmt.module and not stmt.level:
-            for alias in stmt.names:
-                if alias.name != "*":
-                    self.aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-
-    def note_assignment(self, name: str, value: ast.expr) -> None:
-        """Remember ``name`` as a Flask app when ``value`` creates one."""
-        if self.creates_app(value):
-            self.app_names.add(name)
-
-    def creates_app(self, value: ast.expr) -> bool:
+    def creates_app(self, value: ast.expr, scope: Scope | None = None) -> bool:
         if not isinstance(value, ast.Call):
             return False
         func = value.func
-        if self.qualname(func) in ("flask.Flask", "flask.app.Flask"):
+        if self.qualname(func, scope) in ("flask.Flask", "flask.app.Flask"):
             return True
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         return last in APP_FACTORY_NAMES
 
-    def qualname(self, node: ast.AST) -> str | None:
-        """The qualified name ``node`` refers to through the imports, if any (kept per node)."""
+    def qualname(self, node: ast.AST, scope: Scope | None = None) -> str | None:
+        """The qualified name ``node`` refers to through the imports seen from ``scope`` (kept per node)."""
         key = id(node)
         if key in self._qualnames:
             return self._qualnames[key]
-        result = self._qualnames[key] = self._resolve(node)
+        result = self._qualnames[key] = self._resolve(node, scope)
         return result
 
-    def _resolve(self, node: ast.AST) -> str | None:
+    def _resolve(self, node: ast.AST, scope: Scope | None) -> str | None:
         path = dotted(node)
         if path is None:
             return None
         root, dot, rest = path.partition(".")
-        resolved = self.aliases.get(root)
+        resolved = None
+        if scope is not None:
+            for visible in scope.visible():
+                resolved = visible.facts.aliases.get(root)
+                if resolved is not None:
+                    break
+        if resolved is None:
+            resolved = self.aliases.get(root)
         if resolved is None:
             return None
         return f"{resolved}{dot}{rest}"
@@ -169,42 +172,13 @@ class ModuleFacts:
         """``node`` is the builtin ``name`` (not shadowed by an import)."""
         return isinstance(node, ast.Name) and node.id == name and name not in self.aliases
 
-    def is_app(self, node: ast.AST) -> bool:
+    def is_app(self, node: ast.AST, scope: Scope | None = None) -> bool:
         """``node`` holds a Flask app by the module facts."""
         if isinstance(node, ast.Call):
-            return self.creates_app(node)
+            return self.creates_app(node, scope)
         if isinstance(node, ast.Name):
             if node.id in self.app_names:
                 return True
             if node.id in APP_CONVENTIONAL_NAMES and self.imports_flask:
                 return True
-            return self.qualname(node) == "flask.current_app"
-        return self.qualname(node) == "flask.current_app"
-
-
-def dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def argument(call: ast.Call, names: str | tuple[str, ...], position: int | None = None) -> ast.expr | None:
-    """The argument a call passes as keyword ``names`` (one name or aliases) or at ``position``.
-
-    None when it is not passed, or when a ``*args`` before it hides which position holds what.
-    """
-    wanted = (names,) if isinstance(names, str) else names
-    for keyword in call.keywords:
-        if keyword.arg in wanted:
-            return keyword.value
-    if position is None or position >= len(call.args):
-        return None
-    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
-        return None
-    return call.args[position]
+        return self.qualname(node, scope) == "flask.current_app"

@@ -14,6 +14,8 @@ import io
 import re
 import tokenize
 
+from flask_token_lint.source import split_lines
+
 _INLINE = re.compile(r"# noqa(?::\s?(?P<codes>(?:[A-Z]+[0-9]+[\s,]*)+))?", re.IGNORECASE)
 _WHOLE_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _CODE_SEPARATOR = re.compile(r"[,\s]")
@@ -59,8 +61,7 @@ class NoqaFilter:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Universal newlines, as flake8 reads files: "\r", "\r\n" and "\n" end a line, nothing else.
-        self.lines = io.StringIO(text, newline=None).readlines()
+        self.lines = split_lines(text)
         self._statements: dict[int, str] | None = None
 
     def silenced(self, line: int, code: str) -> bool:

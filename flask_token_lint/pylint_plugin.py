@@ -14,8 +14,10 @@ from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
 from flask_token_lint.catalogue import pylint_id
-from flask_token_lint.engine import UNPARSABLE, Engine
-from flask_token_lint.rule import Rule, all_rules
+from flask_token_lint.engine import Engine
+from flask_token_lint.finding import UNPARSABLE
+from flask_token_lint.registry import all_rules
+from flask_token_lint.rule import Rule
 from flask_token_lint.settings import OPTIONS, Settings
 
 if TYPE_CHECKING:

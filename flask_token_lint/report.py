@@ -7,63 +7,17 @@ about the engine's internals.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import os
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from flask_token_lint.engine import Finding
-from flask_token_lint.rule import FixSafety, Severity, all_rules
+from flask_token_lint.finding import FixSafety
+from flask_token_lint.registry import all_rules
+from flask_token_lint.rule import Severity
+from flask_token_lint.results import SECRET_CODES, FileFinding, ReportOptions, fingerprints, fix_available, masked
+from flask_token_lint.source import char_column
 
-
-@dataclass(frozen=True)
-class FileFinding:
-    path: str
-    finding: Finding
-    line_text: str = ""  # the flagged line, for --show-source, SARIF columns and fingerprints
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    unsafe: bool = False  # --unsafe-fixes given: unsafe fixes count as available
-    show_source: bool = False
-    color: bool = False
-
-
-def fix_available(finding: Finding, unsafe: bool) -> bool:
-    return finding.fix is FixSafety.SAFE or (unsafe and finding.fix is FixSafety.UNSAFE)
-
-
-def normalized(line_text: str) -> str:
-    """The flagged line with its white space folded: indentation and spacing changes do not count."""
-    return " ".join(line_text.split())
-
-
-def fingerprints(results: Sequence[FileFinding]) -> list[str]:
-    """A stable id per finding: code, path, normalized line text and the occurrence among equals.
-
-    Lines added or removed above a finding do not change it; editing the flagged line does.
-    """
-    seen: dict[tuple[str, str, str], int] = {}
-    ids = []
-    for result in results:
-        key = (result.finding.code, result.path.replace("\\", "/"), normalized(result.line_text))
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        ids.append(hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()[:20])
-    return ids
-
-
-# Codes whose flagged line holds a secret literal: source shown for them is masked.
-SECRET_CODES = frozenset({"FTL107"})
-_STRING_LITERAL = re.compile(r"""(['"])((?:\\.|(?!\1).)*)\1""")
-
-
-def masked(line_text: str) -> str:
-    """The line with the contents of its string literals replaced by ``***``."""
-    return _STRING_LITERAL.sub(lambda m: f"{m.group(1)}***{m.group(1)}", line_text)
+__all__ = ["FORMATS", "SECRET_CODES", "FileFinding", "ReportOptions", "fingerprints", "masked", "render"]
 
 
 def _paint(text: str, code: str, options: ReportOptions) -> str:
@@ -125,13 +79,6 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _character_column(line_text: str, byte_offset: int) -> int:
-    """The 1-based character column of a 0-based UTF-8 byte offset into the line."""
-    encoded = line_text.encode("utf-8", errors="surrogatepass")
-    prefix = encoded[:byte_offset].decode("utf-8", errors="ignore")
-    return len(prefix) + max(byte_offset - len(encoded), 0) + 1
-
-
 def render_github(results: Sequence[FileFinding], options: ReportOptions) -> str:
     """One GitHub Actions annotation (``::error`` / ``::warning`` workflow command) per finding.
 
@@ -148,9 +95,9 @@ def render_github(results: Sequence[FileFinding], options: ReportOptions) -> str
         if finding.end_line is not None:
             properties.append(("endLine", str(finding.end_line)))
         if one_line:
-            properties.append(("col", str(_character_column(result.line_text, finding.col))))
+            properties.append(("col", str(char_column(result.line_text, finding.col) + 1)))
             if finding.end_col is not None:
-                properties.append(("endColumn", str(_character_column(result.line_text, finding.end_col))))
+                properties.append(("endColumn", str(char_column(result.line_text, finding.end_col) + 1)))
         properties.append(("title", finding.code))
         fields = ",".join(f"{name}={_escape_property(value)}" for name, value in properties)
         lines.append(f"::{command} {fields}::{_escape_data(finding.message)}\n")

@@ -13,28 +13,18 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Union
 
+from flask_token_lint.finding import FixSafety, Fixable
+
 if TYPE_CHECKING:
-    from flask_token_lint.engine import Context
+    from flask_token_lint.context import Context
+
+__all__ = ["Docs", "FixSafety", "Fixable", "OWASP_API2", "OWASP_API8", "Rule", "Severity", "capitalized", "example"]
 
 
 class Severity(enum.Enum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
-
-
-class FixSafety(enum.Enum):
-    NONE = "none"
-    SAFE = "safe"  # keeps what an app deployed over HTTPS does; the author's intent is not in doubt
-    UNSAFE = "unsafe"  # may change what a working program does: applied only with --unsafe-fixes
-
-
-@dataclass(frozen=True)
-class Fixable:
-    """A finding's fix: how safe it is, and what the rule's ``apply_fix`` needs to know."""
-
-    safety: FixSafety
-    data: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,14 +39,14 @@ class Docs:
 OWASP_API2 = "API2:2023 Broken Authentication"
 OWASP_API8 = "API8:2023 Security Misconfiguration"
 
-_REGISTRY: dict[str, type[Rule]] = {}
 Report = Union[
     "tuple[ast.expr | ast.stmt, dict[str, str]]", "tuple[ast.expr | ast.stmt, dict[str, str], Fixable]"
 ]
 
 
 class Rule:
-    """Base class of every rule; concrete subclasses register themselves."""
+    """Base class of every rule. A class that sets ``code`` is a rule; the registry finds it in the
+    ``rules`` package (this module knows none of them)."""
 
     code: ClassVar[str]
     symbol: ClassVar[str]
@@ -78,14 +68,6 @@ class Rule:
     bad_examples: ClassVar[tuple[str, ...]]
     good_examples: ClassVar[tuple[str, ...]]
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        if "code" not in cls.__dict__:
-            return  # an intermediate base class, not a rule
-        if cls.code in _REGISTRY:
-            raise ValueError(f"duplicate rule code {cls.code}")
-        _REGISTRY[cls.code] = cls
-
     def check(self, node: ast.AST, ctx: Context) -> Iterator[Report]:
         """Yield ``(node_to_report, message_arguments)`` for each finding, with a ``Fixable``
         third item when the finding can be fixed."""
@@ -97,13 +79,6 @@ class Rule:
         Called only by the fixer, so libcst is imported by the implementations, never here.
         """
         raise NotImplementedError(f"{self.code} has no fix")
-
-
-def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule by code, in code order."""
-    import flask_token_lint.rules  # noqa: F401  (registers the rule classes)
-
-    return dict(sorted(_REGISTRY.items()))
 
 
 def example(text: str) -> str:

@@ -13,7 +13,6 @@ only when a finding has a fix.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 from pathlib import Path, PurePath
@@ -22,9 +21,11 @@ from urllib.parse import quote
 
 from flask_token_lint import __version__
 from flask_token_lint.catalogue import explain, rule_page
-from flask_token_lint.engine import decode_source
-from flask_token_lint.report import FileFinding, ReportOptions, fingerprints
-from flask_token_lint.rule import FixSafety, Rule, Severity, all_rules
+from flask_token_lint.results import FileFinding, ReportOptions, fingerprints
+from flask_token_lint.finding import FixSafety
+from flask_token_lint.registry import all_rules
+from flask_token_lint.rule import Rule, Severity
+from flask_token_lint.source import decode_source, split_lines, utf16_column, utf16_length
 
 RULE_DOCS_URL = "https://github.com/flask-token-lint/flask-token-lint/blob/main/docs/rules/"
 INFORMATION_URI = "https://github.com/flask-token-lint/flask-token-lint"
@@ -41,26 +42,6 @@ Json = dict[str, Any]
 
 def rule_help_uri(code: str) -> str:
     return RULE_DOCS_URL + f"{code}.md"
-
-
-def utf16_column(line_text: str, byte_offset: int) -> int:
-    """The 1-based UTF-16 column of a 0-based UTF-8 byte offset into ``line_text``.
-
-    An offset past the end of the known text (an empty or stale line) counts one unit per byte
-    beyond it, so the column is never lost."""
-    encoded = line_text.encode("utf-8", errors="surrogatepass")
-    prefix = encoded[:byte_offset].decode("utf-8", errors="ignore")
-    beyond = max(byte_offset - len(encoded), 0)
-    return _utf16_len(prefix) + beyond + 1
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
-
-
-def _lines(text: str) -> list[str]:
-    """Lines with their endings, numbered as the parsers number them (``\\r``, ``\\r\\n``, ``\\n``)."""
-    return io.StringIO(text, newline="").readlines()
 
 
 class _Files:
@@ -83,7 +64,7 @@ class _Files:
         if path not in self._lines:
             source = self.source(path)
             try:
-                self._lines[path] = None if source is None else _lines(decode_source(source))
+                self._lines[path] = None if source is None else split_lines(decode_source(source))
             except (SyntaxError, UnicodeDecodeError, LookupError):
                 self._lines[path] = None
         return self._lines[path]
@@ -136,7 +117,7 @@ def rule_descriptor(rule: type[Rule]) -> Json:
 
 def _region(result: FileFinding, files: _Files) -> Json:
     finding = result.finding
-    region: Json = {"startLine": finding.line, "startColumn": utf16_column(result.line_text, finding.col)}
+    region: Json = {"startLine": finding.line, "startColumn": utf16_column(result.line_text, finding.col) + 1}
     if finding.end_line is None:
         return region
     region["endLine"] = finding.end_line
@@ -146,7 +127,7 @@ def _region(result: FileFinding, files: _Files) -> Json:
             lines = files.lines(result.path)
             end_text = lines[finding.end_line - 1] if lines and finding.end_line <= len(lines) else None
         if end_text is not None:  # else the region runs to the end of endLine
-            region["endColumn"] = utf16_column(end_text, finding.end_col)
+            region["endColumn"] = utf16_column(end_text, finding.end_col) + 1
     return region
 
 
@@ -157,9 +138,9 @@ def _position(lines: list[str], first: int, offset: int, at_end: bool) -> tuple[
     for index in range(first, len(lines)):
         line = lines[index]
         if offset < len(line) or (offset == len(line) and (at_end or index == len(lines) - 1)):
-            return index + 1, _utf16_len(line[:offset]) + 1
+            return index + 1, utf16_length(line[:offset]) + 1
         offset -= len(line)
-    return (len(lines), _utf16_len(lines[-1]) + 1) if lines else (1, 1)
+    return (len(lines), utf16_length(lines[-1]) + 1) if lines else (1, 1)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -223,7 +204,7 @@ def _fixes(result: FileFinding, location: Json, files: _Files, rule: type[Rule])
         outcome = fix_source(source, [finding], unsafe=True)
         if not outcome.fixed or outcome.source == source:
             return None
-        before, after = _lines(decode_source(source)), _lines(decode_source(outcome.source))
+        before, after = split_lines(decode_source(source)), split_lines(decode_source(outcome.source))
     except Exception:  # a fix that cannot be computed is left out; the finding is still reported
         return None
     replacements = _replacements(before, after)

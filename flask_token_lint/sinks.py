@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from flask_token_lint.module_facts import ModuleFacts, dotted
+from flask_token_lint.scopes import Scope
+from flask_token_lint.syntax import dotted
+
+if TYPE_CHECKING:
+    from flask_token_lint.values import ValueAnalysis
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild"})
@@ -26,12 +30,12 @@ def _is_logger(receiver: ast.expr) -> bool:
     return last in ("log", "logger") or last.endswith("logger") or last.endswith("_log")
 
 
-def is_output_call(call: ast.Call, module: ModuleFacts) -> bool:
-    """``call`` logs or prints its arguments."""
-    func = call.func
-    if module.is_builtin(func, "print"):
+def is_output_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> bool:
+    """``call`` logs or prints its arguments (``log = logger.info; log(...)`` too)."""
+    func, where = values.resolve(call.func, scope)
+    if where.module.is_builtin(func, "print"):
         return True
-    qualname = module.qualname(func)
+    qualname = values.qualname(func, where)
     if qualname is not None:
         if qualname in _WRITING_FUNCTIONS:
             return True

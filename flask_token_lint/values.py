@@ -1,52 +1,32 @@
-"""What a request-derived value is, followed through local names.
+"""What a value is, followed through local names in program order.
 
-``value_of`` answers "is this expression the Authorization header, a piece of
-it, the headers mapping, a token cookie ...?"; ``token_label`` answers "does
-this expression hold a token?" (from the header, a token factory, a token
-cookie or query parameter, a local helper returning one, or a name that says
-so); ``leak_of`` answers "does writing this expression out reveal request
-credentials (or, with ``tokens=True``, a token)?", seeing through f-strings,
-``%``, ``.format``, ``+``, ``str()``/``dict()`` and local names. Calls to
-top-level functions of the same module are followed into their return values.
-Everything is cached per file.
+``value_of`` answers "is this expression the Authorization header, a piece of it, the headers
+mapping, a token cookie ...?"; ``token_label`` answers "does this expression hold a token?";
+``leak_of`` answers "does writing this expression out reveal request credentials (or, with
+``tokens=True``, a token)?", seeing through f-strings, ``%``, ``.format``, ``+``,
+``str()``/``dict()`` and local names; ``constants_of`` gives every literal a name may hold at a
+use; ``mappings_of`` reads a dict as it stands at a use, after the changes made to it.
+
+A name's value at a use is what reaches that use (``flow.py``); ``await`` passes values through;
+``x if c else y`` and ``a or b`` give both sides; local aliases of callables are resolved;
+calls to the module's own functions and methods are followed into their summaries
+(``summaries.py``). Everything is cached per file.
 """
 
 from __future__ import annotations
 
 import ast
-import enum
 import re
-from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from flask_token_lint import credentials
-from flask_token_lint.scopes import Scope
+from flask_token_lint.flow import OUTER, PARAM, Flow, Path
+from flask_token_lint.kinds import LEAKING_KINDS, Kind, Value
+from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.settings import Settings
+from flask_token_lint.summaries import Summaries
+from flask_token_lint.syntax import int_index, is_method_call
 
-
-class Kind(enum.Enum):
-    REQUEST = "request"
-    HEADERS = "headers mapping"
-    ENVIRON = "WSGI environ"
-    COOKIES = "cookies mapping"
-    QUERY = "query-string mapping"
-    AUTHORIZATION = "parsed Authorization"
-    AUTH_HEADER = "Authorization header value"
-    SECRET_VALUE = "other credential value"
-    PARTS = "split Authorization header"
-    SCHEME = "scheme part"
-    TOKEN = "token"  # cut from the header, or a token cookie or query parameter
-
-
-@dataclass(frozen=True)
-class Value:
-    kind: Kind
-    label: str  # what a message may name; never the value itself
-
-
-# Kinds whose text reveals a credential when written out.
-LEAKING_KINDS = frozenset(
-    {Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.AUTHORIZATION, Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.PARTS}
-)
 _STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN})
 _REQUEST_ATTRIBUTES = {
     "headers": Kind.HEADERS,
@@ -66,86 +46,315 @@ _CUTTING_METHODS = frozenset({"replace", "removeprefix"})
 _WHOLE_MAPPING_METHODS = frozenset({"items", "values", "copy", "to_dict", "to_wsgi_list", "__str__", "__repr__"})
 _STRINGIFYING_BUILTINS = frozenset({"str", "repr", "dict", "list", "tuple", "sorted", "set", "format", "ascii", "vars"})
 _STRINGIFYING_FUNCTIONS = frozenset({"json.dumps", "pprint.pformat", "pprint.pprint", "flask.json.dumps"})
+_MAX_DEPTH = 12
 
-
-def _int_index(node: ast.expr) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _int_index(node.operand)
-        return None if inner is None else -inner
-    return None
-
-
-def _identity(node: ast.expr) -> int | str:
-    """The cache key of a node. The analysis does not follow control flow, so every use of a name
-    in a scope has the same answer: a name is keyed by its text, computed once, not once per use
-    (which made a name rebound and read thousands of times cost quadratic time)."""
-    return node.id if isinstance(node, ast.Name) else id(node)
-
-
-def _is_method_call(node: ast.expr, method: str) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+# Calls whose result is a freshly issued token.
+TOKEN_FACTORIES = frozenset(
+    {
+        "jwt.encode",
+        "jose.jwt.encode",
+        "flask_jwt_extended.create_access_token",
+        "flask_jwt_extended.create_refresh_token",
+    }
+)
+_TOKEN_FACTORY_NAME = re.compile(r"^_?(generate|issue|create|make|new|mint|sign)_?\w*(token|jwt)$", re.IGNORECASE)
 
 
 class ValueAnalysis:
-    """Classifies expressions of one file; results are cached per node."""
+    """Classifies expressions of one file; results are cached per node, or per name and reaching paths."""
 
-    def __init__(self, root: Scope, settings: Settings | None = None) -> None:
+    def __init__(self, root: Scope, parents: dict[ast.AST, ast.AST], scopes: dict[ast.AST, Scope],
+                 settings: Settings | None = None, assumed: dict[tuple[int, str], Value] | None = None) -> None:
         self.root = root
+        # Parameters taken to hold a value (``(id(scope), name)``): how a summary asks "what if this
+        # parameter were the Authorization header?" without changing any other answer.
+        self.assumed = assumed or {}
+        self.parents = parents
+        self.scopes = scopes
         self.settings = settings or Settings()
-        self._scopes: dict[int, Scope] = {id(root.node): root}
-        self._values: dict[tuple[int | str, int], Value | None] = {}
-        self._leaks: dict[tuple[int | str, int, bool], str | None] = {}
-        self._tokens: dict[tuple[int | str, int], str | None] = {}
-        # Per-file results of other analyses (keyed by their own tuples), computed once.
-        self.memo: dict[tuple[object, ...], object] = {}
+        self.summaries = Summaries(self)
+        self._flows: dict[int, Flow] = {}
+        self._values: dict[tuple[object, ...], Value | None] = {}
+        self._leaks: dict[tuple[object, ...], str | None] = {}
+        self._tokens: dict[tuple[object, ...], str | None] = {}
+        self._constants: dict[tuple[object, ...], list[ast.expr]] = {}
 
-    def scope_for(self, node: ast.AST, parent: Scope) -> Scope:
-        """The one ``Scope`` of a def or class node, shared by the walk and the dataflow."""
-        scope = self._scopes.get(id(node))
-        if scope is None:
-            scope = self._scopes[id(node)] = Scope(node, parent, parent.module)
-        return scope
+    # -- what reaches a name -------------------------------------------------
+    def flow(self, scope: Scope) -> Flow:
+        flow = self._flows.get(id(scope))
+        if flow is None:
+            flow = self._flows[id(scope)] = Flow(scope, self.parents)
+        return flow
 
-    def _returns_of(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]]:
-        """Return values of the module's own top-level function that ``call`` calls."""
-        func = call.func
-        if not isinstance(func, ast.Name) or scope.binds(func.id):
-            return []
-        definition = scope.module.functions.get(func.id)
-        if definition is None:
-            return []
-        callee = self.scope_for(definition, self.root)
-        return [(r.value, callee) for r in callee.facts.returns if r.value is not None]
+    def reaching(self, node: ast.Name, scope: Scope) -> list[tuple[Path, Scope]]:
+        """The paths of events that may reach this use of a name, each with the scope that binds it.
+        A path starts with a ``Binding`` or a marker (``OUTER``: a module, builtin or imported name;
+        ``PARAM``; ``UNKNOWN``) and goes on with the in-place changes made since."""
+        defining = scope.defining(node.id)
+        if defining is None:
+            return [((OUTER,), scope)]
+        if defining is scope:
+            paths = self.flow(scope).reaching(node)
+            if paths is not None:
+                return [(path, scope) for path in paths]
+        bindings = defining.facts.bindings.get(node.id, ())
+        changes = tuple(defining.facts.changes.get(node.id, ()))
+        if not bindings:
+            return [((PARAM, *changes), defining)]
+        return [((binding, *changes), defining) for binding in bindings]
 
-    # -- constants -------------------------------------------------------
+    def _key(self, node: ast.expr, scope: Scope) -> tuple[object, ...]:
+        """A name is keyed by what reaches it, so every use that the same events reach shares one
+        answer (a name rebound and read thousands of times stays linear)."""
+        if isinstance(node, ast.Name):
+            defining = scope.defining(node.id)
+            if defining is scope:
+                paths = self.flow(scope).reaching(node)
+                if paths is not None:
+                    return (node.id, id(scope), id(paths))
+            return (node.id, id(scope))
+        return (id(node),)
+
+    def _name_values(self, node: ast.Name, scope: Scope) -> Iterator[tuple[Binding | str, Scope]]:
+        """The head of each reaching path: the binding that gave the name its value, or a marker."""
+        for path, where in self.reaching(node, scope):
+            yield path[0], where
+
+    def summary_scope(self, definition: ast.AST) -> Scope | None:
+        return self.scopes.get(definition)
+
+    # -- aliases and constants ---------------------------------------------------
+    def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> tuple[ast.expr, Scope]:
+        """What a local alias stands for: ``put`` after ``put = requests.put`` is ``requests.put``;
+        a name with one reaching binding to a name or attribute is followed; anything else is itself."""
+        while isinstance(node, ast.Name) and depth < _MAX_DEPTH:
+            reaching = self.reaching(node, scope)
+            if len(reaching) != 1 or len(reaching[0][0]) != 1:
+                break
+            head, where = reaching[0][0][0], reaching[0][1]
+            if not isinstance(head, Binding) or head.index is not None or head.iterates:
+                break
+            value = head.value
+            while isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, (ast.Name, ast.Attribute)):
+                break
+            node, scope, depth = value, where, depth + 1
+        return node, scope
+
+    def qualname(self, node: ast.AST, scope: Scope) -> str | None:
+        """The qualified name of ``node`` through imports and local aliases."""
+        found = scope.qualname(node)
+        if found is not None or not isinstance(node, (ast.Name, ast.Attribute)):
+            return found
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or scope.defining(root.id) is None:
+            return None
+        resolved, where = self.resolve(root, scope)
+        if resolved is root:
+            return None
+        base = self.qualname(resolved, where)
+        if base is None:
+            return None
+        rest = []
+        current: ast.expr = node  # type: ignore[assignment]
+        while isinstance(current, ast.Attribute):
+            rest.append(current.attr)
+            current = current.value
+        return ".".join([base, *reversed(rest)])
+
     def string_of(self, node: ast.expr, scope: Scope) -> str | None:
-        """The string a node holds when it is a literal or a constant name."""
+        """The string a node holds when it is a literal or a name with one literal value."""
         constant = self.constant_of(node, scope)
         if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
             return constant.value
         return None
 
     def constant_of(self, node: ast.expr, scope: Scope) -> ast.expr:
-        """Follow a name to the literal it is bound to, once and unambiguously."""
-        seen: set[int] = set()
-        while isinstance(node, ast.Name) and id(node) not in seen:
-            seen.add(id(node))
-            bindings = scope.lookup(node.id)
-            if bindings:
-                if len(bindings) != 1 or bindings[0][0].index is not None or bindings[0][0].iterates:
-                    return node
-                node, scope = bindings[0][0].value, bindings[0][1]
-            elif node.id in scope.module.constants and not scope.binds(node.id):
-                node = scope.module.constants[node.id]
-            else:
+        """Follow a name to the one expression it is bound to, when only one reaches it unchanged."""
+        seen = 0
+        while seen < _MAX_DEPTH:
+            seen += 1
+            if isinstance(node, ast.Await):
+                node = node.value
+                continue
+            if not isinstance(node, ast.Name):
                 return node
+            reaching = self.reaching(node, scope)
+            if len(reaching) != 1 or len(reaching[0][0]) != 1:
+                return node
+            head, where = reaching[0][0][0], reaching[0][1]
+            if head is OUTER:
+                if node.id in scope.module.constants and not scope.binds(node.id):
+                    node = scope.module.constants[node.id]
+                    continue
+                return node
+            if not isinstance(head, Binding) or head.index is not None or head.iterates or head.value is None:
+                return node
+            node, scope = head.value, where
         return node
+
+    def constants_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[ast.expr]:
+        """Every expression ``node`` may evaluate to, followed through names on every reaching path,
+        both arms of ``x if c else y`` and ``a or b``, ``await``, and the returns of the module's own
+        functions. An expression that cannot be followed stands for itself."""
+        key = (*self._key(node, scope), depth > 0)
+        cached = self._constants.get(key)
+        if cached is not None:
+            return cached
+        self._constants[key] = [node]  # a cycle stands for itself
+        result = self._compute_constants(node, scope, depth)
+        unique: list[ast.expr] = []
+        for item in result:
+            if all(item is not other for other in unique):
+                unique.append(item)
+        self._constants[key] = unique
+        return unique
+
+    def _compute_constants(self, node: ast.expr, scope: Scope, depth: int) -> list[ast.expr]:
+        if depth > _MAX_DEPTH:
+            return [node]
+        if isinstance(node, (ast.Await, ast.NamedExpr)):
+            return self.constants_of(node.value, scope, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return [*self.constants_of(node.body, scope, depth + 1), *self.constants_of(node.orelse, scope, depth + 1)]
+        if isinstance(node, ast.BoolOp):
+            return [c for v in node.values for c in self.constants_of(v, scope, depth + 1)]
+        if isinstance(node, ast.Call):
+            returned = self.summaries.returns(node, scope)
+            if returned:
+                return [c for value, callee in returned for c in self.constants_of(value, callee, depth + 1)]
+            return [node]
+        if not isinstance(node, ast.Name):
+            return [node]
+        result: list[ast.expr] = []
+        for path, where in self.reaching(node, scope):
+            head = path[0]
+            if head is OUTER:
+                constant = scope.module.constants.get(node.id)
+                result.extend(self.constants_of(constant, scope.module_scope, depth + 1) if constant is not None
+                              and not scope.binds(node.id) else [node])
+            elif isinstance(head, Binding) and head.value is not None and head.index is None and not head.iterates:
+                if len(path) > 1:
+                    result.append(node)  # changed in place since: read it with ``mappings_of``
+                else:
+                    result.extend(self.constants_of(head.value, where, depth + 1))
+            else:
+                result.append(node)
+        return result
+
+    # -- dicts as they stand ------------------------------------------------------
+    def mappings_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[dict[str, ast.expr]] | None:
+        """The dicts ``node`` may hold at this point, key -> value, after every change made to it on
+        each path (``d["k"] = v``, ``update``, ``setdefault``, ``pop``, ``del``, ``clear``, ``|=``).
+        None when any of them cannot be read: an unknown dict is never taken for a safe one."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Await):
+            return self.mappings_of(node.value, scope, depth + 1)
+        if isinstance(node, ast.Constant) and node.value is None:
+            return [{}]
+        if isinstance(node, ast.Dict):
+            mapping: dict[str, ast.expr] = {}
+            for key, value in zip(node.keys, node.values):
+                if key is None:  # ``**other``
+                    merged = self._one_mapping(value, scope, depth)
+                    if merged is None:
+                        return None
+                    mapping.update(merged)
+                else:
+                    name = self.string_of(key, scope)
+                    if name is None:
+                        return None
+                    mapping[name] = value
+            return [mapping]
+        if isinstance(node, ast.Call) and scope.module.is_builtin(node.func, "dict"):
+            mapping = {}
+            for positional in node.args:
+                merged = self._one_mapping(positional, scope, depth)
+                if merged is None:
+                    return None
+                mapping.update(merged)
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    merged = self._one_mapping(keyword.value, scope, depth)
+                    if merged is None:
+                        return None
+                    mapping.update(merged)
+                else:
+                    mapping[keyword.arg] = keyword.value
+            return [mapping]
+        if isinstance(node, ast.IfExp):
+            body = self.mappings_of(node.body, scope, depth + 1)
+            orelse = self.mappings_of(node.orelse, scope, depth + 1)
+            return None if body is None or orelse is None else [*body, *orelse]
+        if not isinstance(node, ast.Name):
+            return None
+        result: list[dict[str, ast.expr]] = []
+        for path, where in self.reaching(node, scope):
+            head = path[0]
+            if head is OUTER:
+                constant = scope.module.constants.get(node.id)
+                if constant is None or scope.binds(node.id):
+                    return None
+                base = self.mappings_of(constant, scope.module_scope, depth + 1)
+            elif isinstance(head, Binding) and head.value is not None and head.index is None and not head.iterates:
+                base = self.mappings_of(head.value, where, depth + 1)
+            else:
+                return None
+            if base is None:
+                return None
+            for mapping in base:
+                changed = self._changed(dict(mapping), path[1:], where, depth)
+                if changed is None:
+                    return None
+                result.append(changed)
+        return result
+
+    def _one_mapping(self, node: ast.expr, scope: Scope, depth: int) -> dict[str, ast.expr] | None:
+        found = self.mappings_of(node, scope, depth + 1)
+        return found[0] if found is not None and len(found) == 1 else None
+
+    def _changed(self, mapping: dict[str, ast.expr], changes: Iterable[object], scope: Scope,
+                 depth: int) -> dict[str, ast.expr] | None:
+        for change in changes:
+            assert isinstance(change, Binding)
+            kind = change.change
+            if kind == "attribute":
+                continue
+            if kind in ("item", "setdefault", "pop", "del"):
+                key = None if change.key is None else self.string_of(change.key, scope)
+                if key is None:
+                    return None
+                if kind == "item":
+                    assert change.value is not None
+                    mapping[key] = change.value
+                elif kind == "setdefault":
+                    call = change.stmt
+                    assert isinstance(call, ast.Call)
+                    if key not in mapping and len(call.args) > 1:
+                        mapping[key] = call.args[1]
+                else:
+                    mapping.pop(key, None)
+            elif kind == "clear":
+                mapping.clear()
+            elif kind == "update":
+                call = change.stmt
+                assert isinstance(call, ast.Call)
+                update = ast.Call(func=ast.Name(id="dict", ctx=ast.Load()), args=call.args, keywords=call.keywords)
+                merged = self._one_mapping(update, scope, depth)
+                if merged is None:
+                    return None
+                mapping.update(merged)
+            else:
+                return None
+        return mapping
 
     # -- what a value is -------------------------------------------------
     def value_of(self, node: ast.expr, scope: Scope) -> Value | None:
-        key = (_identity(node), id(scope))
+        key = self._key(node, scope)
         if key in self._values:
             return self._values[key]
         self._values[key] = None  # a cycle through names resolves to "unknown"
@@ -154,18 +363,22 @@ class ValueAnalysis:
         return result
 
     def _compute_value(self, node: ast.expr, scope: Scope) -> Value | None:
-        module = scope.module
         if isinstance(node, ast.Name):
-            bindings = scope.lookup(node.id)
-            if not bindings:
-                return Value(Kind.REQUEST, "request") if module.qualname(node) == "flask.request" else None
-            for binding, where in bindings:
-                found = self._bound_value(binding, where)
-                if found is not None:
-                    return found
+            for head, where in self._name_values(node, scope):
+                if head is OUTER:
+                    if self.qualname(node, scope) == "flask.request":
+                        return Value(Kind.REQUEST, "request")
+                elif head is PARAM:
+                    assumed = self.assumed.get((id(where), node.id))
+                    if assumed is not None:
+                        return assumed
+                elif isinstance(head, Binding):
+                    found = self._bound_value(head, where)
+                    if found is not None:
+                        return found
             return None
         if isinstance(node, ast.Attribute):
-            if module.qualname(node) == "flask.request":
+            if self.qualname(node, scope) == "flask.request":
                 return Value(Kind.REQUEST, "request")
             base = self.value_of(node.value, scope)
             if base is None:
@@ -191,12 +404,12 @@ class ValueAnalysis:
             return None
         if isinstance(node, ast.IfExp):
             return self.value_of(node.body, scope) or self.value_of(node.orelse, scope)
-        if isinstance(node, ast.NamedExpr):
+        if isinstance(node, (ast.NamedExpr, ast.Await)):
             return self.value_of(node.value, scope)
         return None
 
-    def _bound_value(self, binding, where: Scope) -> Value | None:
-        if binding.iterates:
+    def _bound_value(self, binding: Binding, where: Scope) -> Value | None:
+        if binding.iterates or binding.value is None:
             return None
         if binding.index is None:
             return self.value_of(binding.value, where)
@@ -215,14 +428,14 @@ class ValueAnalysis:
             return None if name is None else self._mapping_item(base.kind, name)
         if base.kind is Kind.PARTS:
             if isinstance(key, ast.Slice):
-                lower = _int_index(key.lower) if key.lower is not None else 0
+                lower = int_index(key.lower) if key.lower is not None else 0
                 return Value(Kind.TOKEN, base.label) if lower not in (0, None) else None
-            index = _int_index(key)
+            index = int_index(key)
             if index is None:
                 return None
             return Value(Kind.SCHEME if index == 0 else Kind.TOKEN, base.label)
         if base.kind is Kind.AUTH_HEADER and isinstance(key, ast.Slice):
-            if key.lower is None or _int_index(key.lower) == 0:
+            if key.lower is None or int_index(key.lower) == 0:
                 return Value(Kind.SCHEME, base.label)
             return Value(Kind.TOKEN, base.label)
         return None
@@ -261,23 +474,22 @@ class ValueAnalysis:
         func = node.func
         if isinstance(func, ast.Attribute):
             base = self.value_of(func.value, scope)
-            if base is None:
+            if base is not None:
+                method = func.attr
+                if base.kind in _MAPPINGS and method in _MAPPING_GETTERS and node.args:
+                    return self._item_of(base, node.args[0], scope)
+                if base.kind in _STRING_KINDS and method in _KEEPING_METHODS and not node.args:
+                    return base
+                if base.kind is Kind.AUTH_HEADER:
+                    if method in _SPLITTING_METHODS:
+                        return Value(Kind.PARTS, base.label)
+                    if method in _CUTTING_METHODS or (method in ("lstrip", "strip") and node.args):
+                        return Value(Kind.TOKEN, base.label)
                 return None
-            method = func.attr
-            if base.kind in _MAPPINGS and method in _MAPPING_GETTERS and node.args:
-                return self._item_of(base, node.args[0], scope)
-            if base.kind in _STRING_KINDS and method in _KEEPING_METHODS and not node.args:
-                return base
-            if base.kind is Kind.AUTH_HEADER:
-                if method in _SPLITTING_METHODS:
-                    return Value(Kind.PARTS, base.label)
-                if method in _CUTTING_METHODS or (method in ("lstrip", "strip") and node.args):
-                    return Value(Kind.TOKEN, base.label)
-            return None
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             inner = self.value_of(node.args[0], scope)
             return inner if inner is not None and inner.kind in _STRING_KINDS else None
-        for returned, callee in self._returns_of(node, scope):
+        for returned, callee in self.summaries.returns(node, scope):
             found = self.value_of(returned, callee)
             if found is not None:
                 return found
@@ -286,7 +498,7 @@ class ValueAnalysis:
     # -- tokens ------------------------------------------------------------
     def token_label(self, node: ast.expr, scope: Scope) -> str | None:
         """How a message names the token ``node`` holds, or None when it holds none."""
-        key = (_identity(node), id(scope))
+        key = self._key(node, scope)
         if key in self._tokens:
             return self._tokens[key]
         self._tokens[key] = None
@@ -300,18 +512,18 @@ class ValueAnalysis:
             return value.label if value.kind is Kind.TOKEN else None
         by_name = scope.module.handles_credentials
         if isinstance(node, ast.Name):
-            if node.id in scope.module.aliases and not scope.binds(node.id):
+            if not scope.binds(node.id) and scope.qualname(node) is not None:
                 return None  # an imported module or function (``jwt``), not a value
             if by_name and self.is_token_name(node.id):
                 return f"`{node.id}`"
-            for binding, where in scope.lookup(node.id):
-                if not binding.iterates and binding.index is None:
-                    found = self.token_label(binding.value, where)
+            for head, where in self._name_values(node, scope):
+                if isinstance(head, Binding) and not head.iterates and head.index is None and head.value is not None:
+                    found = self.token_label(head.value, where)
                     if found is not None:
                         return found
             return None
         if isinstance(node, ast.Attribute):
-            if scope.module.qualname(node) is not None:
+            if scope.qualname(node) is not None:
                 return None  # ``jwt.api_jwt``: a module path, not a value
             return f"`{node.attr}`" if by_name and self.is_token_name(node.attr) else None
         if isinstance(node, ast.Subscript):
@@ -320,6 +532,8 @@ class ValueAnalysis:
             return f"`{key_name}`" if named else None
         if isinstance(node, ast.Call):
             return self._call_token(node, scope)
+        if isinstance(node, (ast.Await, ast.NamedExpr)):
+            return self.token_label(node.value, scope)
         if isinstance(node, (ast.IfExp, ast.BoolOp)):
             parts = (node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values
             for part in parts:
@@ -329,8 +543,8 @@ class ValueAnalysis:
         return None
 
     def _call_token(self, node: ast.Call, scope: Scope) -> str | None:
-        func = node.func
-        qualname = scope.module.qualname(func)
+        func, func_scope = self.resolve(node.func, scope)
+        qualname = self.qualname(func, func_scope)
         if qualname in TOKEN_FACTORIES:
             return f"the token from {qualname}()"
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -341,10 +555,10 @@ class ValueAnalysis:
             if key_name is not None and self.is_token_name(key_name):
                 return f"`{key_name}`"
         if isinstance(func, ast.Attribute) and func.attr in _KEEPING_METHODS:
-            return self.token_label(func.value, scope)
+            return self.token_label(func.value, func_scope)
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             return self.token_label(node.args[0], scope)
-        for returned, callee in self._returns_of(node, scope):
+        for returned, callee in self.summaries.returns(node, scope):
             found = self.token_label(returned, callee)
             if found is not None:
                 return f"the token from {name}()"
@@ -354,7 +568,7 @@ class ValueAnalysis:
     def leak_of(self, node: ast.expr, scope: Scope, tokens: bool = False) -> str | None:
         """A label for what writing ``node`` out would reveal: request credentials, or with
         ``tokens`` a token."""
-        key = (_identity(node), id(scope), tokens)
+        key = (*self._key(node, scope), tokens)
         if key in self._leaks:
             return self._leaks[key]
         self._leaks[key] = None
@@ -381,16 +595,18 @@ class ValueAnalysis:
             if value is not None:
                 return value.label if value.kind in LEAKING_KINDS else None
         if isinstance(node, ast.Name):
-            for binding, where in scope.lookup(node.id):
-                if binding.iterates and binding.index == 0 and _is_method_call(binding.value, "items"):
+            for head, where in self._name_values(node, scope):
+                if not isinstance(head, Binding) or head.value is None:
+                    continue
+                if head.iterates and head.index == 0 and is_method_call(head.value, "items"):
                     continue  # the key of ``for name, value in headers.items()``
-                found = self.leak_of(binding.value, where, tokens)
+                found = self.leak_of(head.value, where, tokens)
                 if found is not None:
                     return found
             return None
         if isinstance(node, ast.JoinedStr):
             return self._first_leak(node.values, scope, tokens)
-        if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr)):
+        if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr, ast.Await)):
             return self.leak_of(node.value, scope, tokens)
         if isinstance(node, ast.BinOp):
             return self._first_leak((node.left, node.right), scope, tokens)
@@ -413,7 +629,7 @@ class ValueAnalysis:
         func = node.func
         arguments = [*node.args, *(k.value for k in node.keywords)]
         module = scope.module
-        if module.qualname(func) in _STRINGIFYING_FUNCTIONS:
+        if self.qualname(func, scope) in _STRINGIFYING_FUNCTIONS:
             return self._first_leak(arguments, scope, tokens)
         if isinstance(func, ast.Attribute):
             if func.attr == "format":
@@ -428,15 +644,3 @@ class ValueAnalysis:
         if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and module.is_builtin(func, func.id):
             return self._first_leak(arguments, scope, tokens)
         return None
-
-
-# Calls whose result is a freshly issued token.
-TOKEN_FACTORIES = frozenset(
-    {
-        "jwt.encode",
-        "jose.jwt.encode",
-        "flask_jwt_extended.create_access_token",
-        "flask_jwt_extended.create_refresh_token",
-    }
-)
-_TOKEN_FACTORY_NAME = re.compile(r"^_?(generate|issue|create|make|new|mint|sign)_?\w*(token|jwt)$", re.IGNORECASE)

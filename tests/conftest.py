@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from frontends import ROOT, run_cli, run_engine, run_flake8, run_pylint  # noqa: E402
 
 from flask_token_lint.engine import Engine  # noqa: E402
-from flask_token_lint.rule import all_rules  # noqa: E402
+from flask_token_lint.registry import all_rules  # noqa: E402
 
 FIXTURES = ROOT / "fixtures"
 # ``name.fixed.py`` beside a fixture is the golden output of fixing it, not a fixture itself.

@@ -9,7 +9,7 @@ from conftest import extra_codes
 from flask_token_lint.cli import filter_noqa
 from flask_token_lint.engine import Engine
 from flask_token_lint.fix_files import FileFix, fix_file_source
-from flask_token_lint.rule import all_rules
+from flask_token_lint.registry import all_rules
 
 DEFAULT_CODES = {code for code, rule in all_rules().items() if rule.default_enabled}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from flask_token_lint.engine import Engine
-from flask_token_lint.rule import all_rules
+from flask_token_lint.registry import all_rules
 
 Found = dict[str, set[tuple[int, "int | None", str]]]
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pytest
 from frontends import run_cli, run_flake8, run_pylint
 
 from flask_token_lint.flake8_plugin import Flake8Plugin
-from flask_token_lint.rule import all_rules
+from flask_token_lint.registry import all_rules
 from flask_token_lint.settings import OPTIONS
 
 THEME_COOKIE = "def prefs(resp):\n    resp.set_cookie('theme', 'dark')\n"
@@ -70,7 +70,7 @@ def test_flake8_plugin_runs_only_the_rules_flake8_can_report(overrides, expected
 def test_flake8_plugin_with_nothing_selected_does_no_work(monkeypatch):
     Flake8Plugin.parse_options(_flake8_options(select=["E"]))
     tree = ast.parse("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
-    monkeypatch.setattr("flask_token_lint.engine.ModuleFacts", None)  # any use would raise
+    monkeypatch.setattr("flask_token_lint.engine.Walk", None)  # any use would raise
     assert list(Flake8Plugin(tree, ["app.run(debug=True)\n"]).run()) == []
 
 

@@ -14,7 +14,7 @@ from frontends import run_main
 
 from flask_token_lint import cli
 from flask_token_lint.engine import Engine
-from flask_token_lint.rule import all_rules
+from flask_token_lint.registry import all_rules
 
 VULNERABLE = (
     "from flask import Flask, request\n"

@@ -16,7 +16,7 @@ from flask_token_lint.catalogue import (
     rule_page,
 )
 from flask_token_lint.engine import Engine
-from flask_token_lint.rule import all_rules
+from flask_token_lint.registry import all_rules
 from flask_token_lint.settings import OPTIONS, Settings
 
 RULES = all_rules()

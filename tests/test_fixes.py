@@ -23,7 +23,7 @@ from frontends import run_main
 from flask_token_lint import cli, fix_files
 from flask_token_lint.engine import Engine
 from flask_token_lint.fixer import allowed, fix_source
-from flask_token_lint.rule import FixSafety
+from flask_token_lint.finding import FixSafety
 
 FIXABLE = [p for p in FIXTURE_FILES if "demo_app" not in p.parts]
 PARSABLE = [p for p in FIXABLE if p.name != "unparsable_file.py"]

@@ -9,8 +9,8 @@ from annotations import FRONT_ENDS, read_expectations
 from conftest import FIXTURE_FILES
 from frontends import ROOT
 
-from flask_token_lint.engine import UNPARSABLE
-from flask_token_lint.rule import all_rules
+from flask_token_lint.finding import UNPARSABLE
+from flask_token_lint.registry import all_rules
 
 CASES = [(path, front) for path in FIXTURE_FILES for front in FRONT_ENDS]
 

@@ -13,9 +13,11 @@ import pytest
 from frontends import run_main
 
 from flask_token_lint import __version__
-from flask_token_lint.engine import Finding, decode_source
+from flask_token_lint.finding import Finding
+from flask_token_lint.source import decode_source
 from flask_token_lint.report import FileFinding, ReportOptions, render_github
-from flask_token_lint.rule import FixSafety, all_rules
+from flask_token_lint.finding import FixSafety
+from flask_token_lint.registry import all_rules
 from flask_token_lint.sarif import RULE_DOCS_URL
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,8 @@ from frontends import ROOT
 
 from flask_token_lint.catalogue import pylint_id, with_table
 from flask_token_lint.engine import Engine
-from flask_token_lint.rule import OWASP_API2, OWASP_API8, Severity, all_rules
+from flask_token_lint.registry import all_rules
+from flask_token_lint.rule import OWASP_API2, OWASP_API8, Severity
 
 RULES = all_rules()
 ENGINE = Engine(RULES)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.sinks import is_output_call
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
-from flask_token_lint.values import Kind
+from flask_token_lint.kinds import Kind
 
 _CUTTING_METHODS = frozenset({"replace", "removeprefix", "lstrip", "strip"})
 
 
 def _travels_on(use: ast.Name, ctx) -> bool:
     """``use`` hands the value on: a call's argument, a returned, stored or collected value."""
-    parents = ctx.scope.facts.parents
-    parent = parents.get(use)
+    parent = ctx.parent(use)
     if isinstance(parent, ast.keyword):
-        parent = parents.get(parent)
+        parent = ctx.parent(parent)
     if isinstance(parent, ast.Call):
-        return use is not parent.func and not is_output_call(parent, ctx.module)
+        return use is not parent.func and not ctx.is_output_call(parent)
     if isinstance(parent, ast.Assign):
         return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in parent.targets)
     return isinstance(parent, (ast.Return, ast.Tuple, ast.List, ast.Dict))
@@ -130,11 +128,9 @@ class BearerSchemeUnchecked(Rule):
             if isinstance(element, ast.Name) and element.id != "_"
         }
         scheme_names = {t.elts[0].id for t in targets if isinstance(t.elts[0], ast.Name) and t.elts[0].id != "_"}
-        loads = ctx.scope.facts.loads
-        end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
 
         def uses_of(names: set[str]) -> list[ast.Name]:
-            return [u for n in names for u in loads.get(n, ()) if (u.lineno, u.col_offset) >= end]
+            return [use for name in names for use in ctx.uses_after(name, node)]
 
         if not token_names:
             return  # only the scheme is kept: nothing is cut

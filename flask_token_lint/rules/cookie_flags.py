@@ -10,8 +10,8 @@ import ast
 from dataclasses import dataclass
 
 from flask_token_lint.credentials import is_credential_name
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.context import Context
+from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 # Werkzeug's Response.set_cookie, in positional order.

@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.context import Context
 from flask_token_lint.credentials import HEADER_SPELLINGS, TOKEN_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, capitalized, example
 
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
-_ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
-_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
-_VIEW_BASES = ("View", "MethodView", "Resource")
-
-
-def _is_view(scope_node: ast.AST, parent: ast.AST | None) -> bool:
-    """A Flask view: a routed function, or an HTTP method of a class-based view."""
-    if not isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    for decorator in scope_node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Attribute) and target.attr in _ROUTE_DECORATORS:
-            return True
-    if scope_node.name in _VIEW_METHODS and isinstance(parent, ast.ClassDef):
-        return any((dotted(base) or "").endswith(_VIEW_BASES) for base in parent.bases)
-    return False
 
 
 def _exposed(node: ast.expr | None, ctx: Context) -> str | None:
@@ -104,8 +87,7 @@ class CredentialsInResponse(Rule):
 
     def check(self, node, ctx):
         if isinstance(node, ast.Return):
-            parent = ctx.scope.parent.node if ctx.scope.parent is not None else None
-            if _is_view(ctx.scope.node, parent):
+            if ctx.is_view():
                 what = ctx.leak_of(node.value) if node.value is not None else None
                 if what is not None:
                     yield node, {"what": capitalized(what), "where": "returned in the response"}

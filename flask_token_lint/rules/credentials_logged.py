@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
-from flask_token_lint.sinks import is_output_call, written_arguments
 
 
 class CredentialsLogged(Rule):
@@ -77,9 +76,9 @@ class CredentialsLogged(Rule):
     )
 
     def check(self, node, ctx):
-        if not is_output_call(node, ctx.module):
+        if not ctx.is_output_call(node):
             return
-        for argument in written_arguments(node):
+        for argument in ctx.written_arguments(node):
             what = ctx.leak_of(argument)
             if what is not None:
                 yield node, {"what": what}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.config_settings import APP_CONFIG, config_settings
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import argument, dotted
+from flask_token_lint.context import APP_CONFIG, config_settings
+from flask_token_lint.context import Context
+from flask_token_lint.syntax import argument, dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
@@ -118,9 +118,9 @@ class FlaskDebugEnabled(Rule):
             return ("use_debugger", 4) if _is_true(argument(node, "use_debugger", 4), ctx) else None
         if not isinstance(func, ast.Attribute) or func.attr != "run":
             return None
-        if ctx.module.is_app(func.value) and _is_true(argument(node, "debug", 2), ctx):
+        if ctx.is_app(func.value) and _is_true(argument(node, "debug", 2), ctx):
             return ("debug", 2)
-        if node.args and ctx.module.is_app(node.args[0]) and _is_true(argument(node, "debug", None), ctx):
+        if node.args and ctx.is_app(node.args[0]) and _is_true(argument(node, "debug", None), ctx):
             return ("debug", None)  # socketio.run(app, debug=True)
         return None
 
@@ -145,6 +145,6 @@ class FlaskDebugEnabled(Rule):
         if not _is_true(node.value, ctx):
             return None
         for target in node.targets:
-            if isinstance(target, ast.Attribute) and target.attr == "debug" and ctx.module.is_app(target.value):
+            if isinstance(target, ast.Attribute) and target.attr == "debug" and ctx.is_app(target.value):
                 return f"{dotted(target) or 'app.debug'} = True"
         return None

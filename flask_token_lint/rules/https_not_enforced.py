@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.context import Context
+from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 
 _TALISMAN = frozenset({"flask_talisman.Talisman", "flask_talisman.talisman.Talisman"})

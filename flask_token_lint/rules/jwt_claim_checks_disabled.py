@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.engine import Context
-from flask_token_lint.jwt_calls import claims_checked_by_hand
+from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
@@ -110,12 +109,12 @@ class JwtClaimChecksDisabled(Rule):
         if decode is None or decode.reader_only or decode.unverified or not decode.has_claims:
             return
         disabled = [name for name in _CLAIM_CHECKS if decode.disables(name)]
-        if disabled and not claims_checked_by_hand(decode, ctx.scope):
+        if disabled and not ctx.claims_checked_by_hand(decode):
             yield node, {"function": decode.function, "problem": f"turns off {', '.join(disabled)}"}
             return
         leeway = decode.argument("leeway")
-        if leeway is None and decode.options is not None:
-            leeway = decode.options.get("leeway")
+        if leeway is None:
+            leeway = decode.option("leeway")
         seconds = None if leeway is None else leeway_seconds(leeway, ctx)
         if seconds is not None and seconds > ctx.settings.max_leeway:
             yield node, {"function": decode.function, "problem": "accepts expired tokens for more than a day (leeway)"}

@@ -70,5 +70,5 @@ class JwtDecodeMissingAlgorithms(Rule):
         decode = ctx.decode_call(node)
         if decode is None or not decode.verifies:
             return
-        if decode.omits("algorithms", ctx.constant_of):
+        if decode.omits("algorithms", ctx.constants_of):
             yield node, {"function": decode.function}

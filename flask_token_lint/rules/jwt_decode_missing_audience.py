@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.jwt_calls import is_state_token
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 
@@ -61,10 +60,10 @@ class JwtDecodeMissingAudience(Rule):
 
     def check(self, node, ctx):
         decode = ctx.decode_call(node)
-        if decode is None or not decode.verifies or not decode.has_claims or is_state_token(decode):
+        if decode is None or not decode.verifies or not decode.has_claims or decode.is_state_token:
             return  # an OAuth state value the app signed for itself has no other audience or issuer
         if decode.disables("verify_aud"):
             yield node, {"function": decode.function, "how": " (verify_aud is off)"}
             return
-        if decode.omits("audience", ctx.constant_of):
+        if decode.omits("audience", ctx.constants_of):
             yield node, {"function": decode.function, "how": ""}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.jwt_calls import is_state_token
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 
@@ -54,7 +53,7 @@ class JwtDecodeMissingIssuer(Rule):
 
     def check(self, node, ctx):
         decode = ctx.decode_call(node)
-        if decode is None or not decode.verifies or not decode.has_claims or is_state_token(decode):
+        if decode is None or not decode.verifies or not decode.has_claims or decode.is_state_token:
             return  # an OAuth state value the app signed for itself has no other audience or issuer
-        if decode.omits("issuer", ctx.constant_of):
+        if decode.omits("issuer", ctx.constants_of):
             yield node, {"function": decode.function}

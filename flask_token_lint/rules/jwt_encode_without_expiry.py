@@ -9,14 +9,15 @@ from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
 def _may_change(name: str, encode: ast.Call, ctx) -> bool:
     """The dict bound to ``name`` is changed in place, or handed to another call that may change it."""
-    facts = ctx.scope.facts
-    if name in facts.mutated:
+    if ctx.is_changed(name):
         return True
-    return any(
-        isinstance(facts.parents.get(use), (ast.Call, ast.keyword)) and facts.parents.get(use) is not encode
-        and not (isinstance(facts.parents.get(use), ast.keyword) and facts.parents.get(facts.parents[use]) is encode)
-        for use in facts.loads.get(name, ())
-    )
+    for use in ctx.loads_of(name):
+        parent = ctx.parent(use)
+        if isinstance(parent, ast.keyword):
+            parent = ctx.parent(parent)
+        if isinstance(parent, ast.Call) and parent is not encode:
+            return True
+    return False
 
 
 class JwtEncodeWithoutExpiry(Rule):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from flask_token_lint.engine import Context
+from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 # Config names that hold a signing secret; names of an env var or file holding one are not it.
@@ -32,8 +32,7 @@ def _reported_at_definition(node: ast.expr, ctx: Context) -> bool:
     return (
         isinstance(node, ast.Name)
         and is_secret_config_name(node.id)
-        and node.id in ctx.module.constants
-        and not ctx.scope.binds(node.id)
+        and ctx.is_module_constant(node)
     )
 
 
@@ -99,7 +98,7 @@ class JwtHardcodedSecret(Rule):
     )
 
     def check(self, node, ctx):
-        if ctx.module.is_test_module:
+        if ctx.is_test_module:
             return  # a test's fixed key signs nothing anyone relies on
         for setting in ctx.config_settings(node):
             if _reported_at_definition(setting.value, ctx):

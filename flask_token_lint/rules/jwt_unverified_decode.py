@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.jwt_calls import later_verified_decode_of
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 
@@ -100,7 +99,7 @@ class JwtUnverifiedDecode(Rule):
         decode = ctx.decode_call(node)
         if decode is None or not decode.unverified:
             return
-        if later_verified_decode_of(decode, ctx.scope, ctx.values):
+        if ctx.later_verified(decode):
             return  # peek-then-verify: the unverified read only chose the key
         arguments = {"function": decode.function}
         if decode.reader_only:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.engine import Context
+from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 _ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "ED")
@@ -33,7 +33,7 @@ def _is_unverified_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
     if isinstance(node, ast.Call):
         return ctx.qualname(node.func) in _UNVERIFIED_HEADER
     if isinstance(node, ast.Name) and depth < 5:
-        return any(_is_unverified_header(b.value, ctx, depth + 1) for b, _ in ctx.scope.lookup(node.id))
+        return any(_is_unverified_header(value, ctx, depth + 1) for value in ctx.bound_values(node))
     return False
 
 
@@ -49,7 +49,7 @@ def _from_token_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
             if child.args and ctx.string_of(child.args[0]) == "alg" and _is_unverified_header(child.func.value, ctx):
                 return True
         elif isinstance(child, ast.Name):
-            if any(_from_token_header(b.value, ctx, depth + 1) for b, _ in ctx.scope.lookup(child.id)):
+            if any(_from_token_header(value, ctx, depth + 1) for value in ctx.bound_values(child)):
                 return True
     return False
 

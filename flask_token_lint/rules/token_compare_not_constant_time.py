@@ -8,13 +8,12 @@ from flask_token_lint.credentials import (
     HEADER_SPELLINGS,
     QUERY_KEY_SPELLINGS,
     SECRET_NAME_SPELLINGS,
-    is_secret_name,
     names_token_metadata,
 )
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import dotted
+from flask_token_lint.context import Context
+from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
-from flask_token_lint.values import Kind
+from flask_token_lint.kinds import Kind
 
 # Literals a token is compared with to test for "no token", not to authenticate it.
 _SENTINELS = frozenset({"", "null", "none", "undefined", "nil", "bearer", "basic", "token", "jwt", "false", "true"})
@@ -34,8 +33,7 @@ def _secret_label(node: ast.expr, ctx: Context) -> str | None:
     if label is not None:
         return label
     name = _identifier(node)
-    extra = ctx.settings.extra_token_names
-    if name is not None and ctx.module.handles_credentials and (is_secret_name(name) or name.lower() in extra):
+    if name is not None and ctx.handles_credentials and ctx.is_secret_name(name):
         return f"`{name}`"
     return None
 
@@ -61,8 +59,7 @@ def _is_static(node: ast.expr, ctx: Context) -> bool:
     if isinstance(ctx.constant_of(node), ast.Constant):
         return True
     if isinstance(node, ast.Name):
-        constant = node.id in ctx.module.constants or node.id in ctx.module.aliases
-        return node.id.isupper() and constant and not ctx.scope.binds(node.id)
+        return node.id.isupper() and (ctx.is_module_constant(node) or ctx.is_imported_name(node))
     if isinstance(node, (ast.Subscript, ast.Attribute)):
         path = dotted(node.value) or ""
         return any(word in path.lower() for word in ("config", "settings"))
@@ -71,9 +68,9 @@ def _is_static(node: ast.expr, ctx: Context) -> bool:
 
 def _is_change_check(compare: ast.Compare, ctx: Context) -> bool:
     """``if a != b: a = b``: keeping a stored value current, not authenticating anyone."""
-    statement = ctx.scope.facts.parents.get(compare)
+    statement = ctx.parent(compare)
     if not isinstance(statement, ast.If) or statement.test is not compare:
-        statement = ctx.scope.facts.parents.get(statement) if isinstance(statement, ast.BoolOp) else None
+        statement = ctx.parent(statement) if isinstance(statement, ast.BoolOp) else None
     if not isinstance(statement, ast.If):
         return False
     operands = {ast.unparse(compare.left), ast.unparse(compare.comparators[0])}
@@ -152,7 +149,7 @@ class TokenCompareNotConstantTime(Rule):
     def check(self, node, ctx):
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
-        if isinstance(ctx.scope.facts.parents.get(node), ast.Assert):
+        if isinstance(ctx.parent(node), ast.Assert):
             return  # a test's assertion, not an authentication decision
         left, right = node.left, node.comparators[0]
         if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):

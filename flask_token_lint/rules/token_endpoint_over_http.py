@@ -6,8 +6,8 @@ import ast
 import re
 from urllib.parse import urlsplit
 
-from flask_token_lint.engine import Context
-from flask_token_lint.module_facts import argument
+from flask_token_lint.context import Context
+from flask_token_lint.syntax import argument
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _TOKEN_ENDPOINT_PATH = re.compile(

@@ -7,7 +7,7 @@ import re
 
 from flask_token_lint.credentials import QUERY_KEY_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
-from flask_token_lint.values import Kind
+from flask_token_lint.kinds import Kind
 
 # ``?access_token=`` / ``&token=`` in a URL being built.
 _TOKEN_PARAMETER = re.compile(
@@ -96,7 +96,7 @@ class TokenInUrl(Rule):
             yield from self._token_location(node, ctx)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, str) and _builds_token_url(node.value, literal=True):
-                if not isinstance(ctx.scope.facts.parents.get(node), ast.JoinedStr):
+                if not isinstance(ctx.parent(node), ast.JoinedStr):
                     yield node, {"what": "A token is put into a URL query string"}
         elif isinstance(node, ast.JoinedStr):
             text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
@@ -121,7 +121,7 @@ class TokenInUrl(Rule):
                     yield node, {"what": "A token is sent as a query parameter"}
                     return
             if ctx.qualname(node.func) in _URL_BUILDERS:
-                if any(keyword.arg and ctx.values.is_query_token_key(keyword.arg) for keyword in node.keywords):
+                if any(keyword.arg and ctx.is_query_token_key(keyword.arg) for keyword in node.keywords):
                     yield node, {"what": "A token is put into a URL by url_for"}
 
     def _token_location(self, node, ctx):
@@ -137,8 +137,7 @@ class TokenInUrl(Rule):
 
 def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
     """The value is bound to a name used only as a cookie's name: a client-chosen id, not a credential."""
-    facts = ctx.scope.facts
-    binding = facts.parents.get(read)
+    binding = ctx.parent(read)
     target: ast.expr
     if isinstance(binding, ast.NamedExpr):
         target = binding.target
@@ -148,22 +147,25 @@ def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
         return False
     if not isinstance(target, ast.Name):
         return False
-    uses = facts.loads.get(target.id, [])
-    used_as_name = [
-        use for use in uses
-        if isinstance(facts.parents.get(use), ast.Call)
-        and isinstance(facts.parents[use].func, ast.Attribute)
-        and facts.parents[use].func.attr == "set_cookie"
-        and facts.parents[use].args[:1] == [use]
-    ]
+    uses = ctx.loads_of(target.id)
+    used_as_name = [use for use in uses if _is_cookie_name(use, ctx.parent(use))]
     # The walrus' own truth test is a use too.
-    others = [use for use in uses if use not in used_as_name and facts.parents.get(use) is not binding]
+    others = [use for use in uses if use not in used_as_name and ctx.parent(use) is not binding]
     return bool(used_as_name) and not others
+
+
+def _is_cookie_name(use: ast.Name, parent: ast.AST | None) -> bool:
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Attribute)
+        and parent.func.attr == "set_cookie"
+        and parent.args[:1] == [use]
+    )
 
 
 def _has_token_key(mapping: ast.expr, ctx) -> bool:
     if isinstance(mapping, ast.Dict):
-        return any(key is not None and ctx.values.is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
-    if isinstance(mapping, ast.Call) and ctx.module.is_builtin(mapping.func, "dict"):
-        return any(keyword.arg and ctx.values.is_query_token_key(keyword.arg) for keyword in mapping.keywords)
+        return any(key is not None and ctx.is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
+    if isinstance(mapping, ast.Call) and ctx.is_builtin(mapping.func, "dict"):
+        return any(keyword.arg and ctx.is_query_token_key(keyword.arg) for keyword in mapping.keywords)
     return False

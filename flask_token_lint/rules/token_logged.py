@@ -6,7 +6,6 @@ import ast
 
 from flask_token_lint.credentials import HEADER_SPELLINGS, QUERY_KEY_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
-from flask_token_lint.sinks import is_output_call, written_arguments
 
 
 class TokenLogged(Rule):
@@ -64,9 +63,9 @@ class TokenLogged(Rule):
     )
 
     def check(self, node, ctx):
-        if not is_output_call(node, ctx.module):
+        if not ctx.is_output_call(node):
             return
-        arguments = list(written_arguments(node))
+        arguments = list(ctx.written_arguments(node))
         if any(ctx.leak_of(argument) for argument in arguments):
             return  # whole credentials are FTL301's finding
         for argument in arguments:

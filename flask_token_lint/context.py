@@ -1,0 +1,239 @@
+"""The one door a rule has to the facts of the file it looks at.
+
+A rule asks the ``Context`` what a name holds at a use, whether a check guards a node, what a
+decode call verifies, which configuration a statement sets, what the module's own helpers do
+with what they are handed. It never reaches into the analyses behind it.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from flask_token_lint import credentials, sinks
+from flask_token_lint.config_settings import APP_CONFIG, CONFIG_CLASS, MODULE_CONSTANT, ConfigSetting, config_settings
+from flask_token_lint.guards import GuardAnalysis
+from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, JwtCalls
+from flask_token_lint.kinds import Value
+from flask_token_lint.scopes import Scope
+from flask_token_lint.settings import Settings
+from flask_token_lint.summaries import Forward
+from flask_token_lint.syntax import FUNCTION_NODES, is_constant
+from flask_token_lint.values import ValueAnalysis
+from flask_token_lint.walk import Walk
+
+__all__ = ["APP_CONFIG", "CONFIG_CLASS", "MODULE_CONSTANT", "ConfigSetting", "Context", "FileFacts"]
+
+_VIEW_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+_VIEW_BASES = ("View", "MethodView", "Resource")
+
+
+class FileFacts:
+    """Everything known about one file, shared by every ``Context`` made for it."""
+
+    def __init__(self, walk: Walk, settings: Settings) -> None:
+        self.walk = walk
+        self.settings = settings
+        self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings)
+        self.guards = GuardAnalysis(self.values)
+        self.jwt = JwtCalls(self.values)
+
+
+class Context:
+    """What a rule may ask while it looks at one node of one scope."""
+
+    def __init__(self, facts: FileFacts, scope: Scope) -> None:
+        self._facts = facts
+        self._values = facts.values
+        self._scope = scope
+        self.settings: Settings = facts.settings
+
+    def at(self, scope: Scope) -> Context:
+        """The same questions asked from another scope (a callee's, for a summary)."""
+        return self if scope is self._scope else Context(self._facts, scope)
+
+    # -- the module ---------------------------------------------------------------
+    @property
+    def handles_credentials(self) -> bool:
+        return self._scope.module.handles_credentials
+
+    @property
+    def is_test_module(self) -> bool:
+        return self._scope.module.is_test_module
+
+    def is_app(self, node: ast.AST) -> bool:
+        """``node`` holds a Flask app by the module facts (through local aliases)."""
+        resolved, where = self._values.resolve(node, self._scope) if isinstance(node, ast.Name) else (node, self._scope)
+        return self._scope.module.is_app(resolved, where)
+
+    def is_builtin(self, node: ast.AST, name: str) -> bool:
+        return self._scope.module.is_builtin(node, name)
+
+    def is_module_constant(self, node: ast.AST) -> bool:
+        """``node`` names a constant of the module (assigned once at the top level, not shadowed)."""
+        return isinstance(node, ast.Name) and node.id in self._scope.module.constants and not self._scope.binds(node.id)
+
+    def is_imported_name(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and not self._scope.binds(node.id) and self._scope.qualname(node) is not None
+
+    # -- where the node is ------------------------------------------------------------
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self._facts.walk.parents.get(node)
+
+    def statement_of(self, node: ast.AST) -> ast.stmt | None:
+        current: ast.AST | None = node
+        while current is not None and not isinstance(current, ast.stmt):
+            current = self.parent(current)
+        return current
+
+    @property
+    def at_module_level(self) -> bool:
+        return isinstance(self._scope.node, ast.Module)
+
+    @property
+    def enclosing_class(self) -> ast.ClassDef | None:
+        """The class whose body this scope is."""
+        return self._scope.node if isinstance(self._scope.node, ast.ClassDef) else None
+
+    def is_view(self) -> bool:
+        """This scope is a Flask view: a routed function, or an HTTP method of a class-based view."""
+        node = self._scope.node
+        if not isinstance(node, FUNCTION_NODES):
+            return False
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and target.attr in _VIEW_DECORATORS:
+                return True
+        parent = self._scope.parent.node if self._scope.parent is not None else None
+        if node.name in _VIEW_METHODS and isinstance(parent, ast.ClassDef):
+            return any(_dotted_end(base, _VIEW_BASES) for base in parent.bases)
+        return False
+
+    def uses_after(self, name: str, node: ast.AST) -> list[ast.Name]:
+        """The loads of ``name`` in this scope that come after ``node`` in the text."""
+        end_line = getattr(node, "end_lineno", None) or getattr(node, "lineno", 0)
+        end = (end_line, getattr(node, "end_col_offset", None) or 0)
+        return [use for use in self._scope.facts.loads.get(name, ()) if (use.lineno, use.col_offset) >= end]
+
+    def loads_of(self, name: str) -> list[ast.Name]:
+        return list(self._scope.facts.loads.get(name, ()))
+
+    def is_changed(self, name: str) -> bool:
+        """``name`` is changed in place in this scope (``d["k"] = v``, ``d.update(...)``)."""
+        return self._scope.facts.mutated(name)
+
+    # -- names and values -----------------------------------------------------------------
+    def qualname(self, node: ast.AST) -> str | None:
+        """What ``node`` names through the imports and local aliases (``put`` after ``put = requests.put``)."""
+        return self._values.qualname(node, self._scope)
+
+    def callee(self, call: ast.Call) -> ast.expr:
+        """The expression ``call`` calls, through local aliases (``runapp`` after ``runapp = app.run``)."""
+        return self._values.resolve(call.func, self._scope)[0]
+
+    def value_of(self, node: ast.expr) -> Value | None:
+        return self._values.value_of(node, self._scope)
+
+    def leak_of(self, node: ast.expr, tokens: bool = False) -> str | None:
+        return self._values.leak_of(node, self._scope, tokens)
+
+    def token_label(self, node: ast.expr) -> str | None:
+        return self._values.token_label(node, self._scope)
+
+    def string_of(self, node: ast.expr) -> str | None:
+        return self._values.string_of(node, self._scope)
+
+    def constant_of(self, node: ast.expr) -> ast.expr:
+        """The one expression a name stands for, when only one reaches this use unchanged."""
+        return self._values.constant_of(node, self._scope)
+
+    def constants_of(self, node: ast.expr) -> list[ast.expr]:
+        """Every expression ``node`` may evaluate to here (both arms, every reaching binding)."""
+        return self._values.constants_of(node, self._scope)
+
+    def mappings_of(self, node: ast.expr) -> list[dict[str, ast.expr]] | None:
+        """The dicts ``node`` may hold here, after the changes made to them; None when unreadable."""
+        return self._values.mappings_of(node, self._scope)
+
+    def keyword_values(self, call: ast.Call, name: str) -> list[ast.expr] | None:
+        """Every value ``call`` may pass as keyword ``name``: given directly or inside a ``**`` dict
+        built in the function. None when an unreadable ``**kwargs`` may hide it."""
+        found = [c for k in call.keywords if k.arg == name for c in self.constants_of(k.value)]
+        spread = self._facts.jwt.spread(call, self._scope)
+        if spread is None:
+            return found or None
+        return found + [c for value in spread.get(name, ()) for c in self.constants_of(value)]
+
+    def literal_is(self, node: ast.expr | None, value: object) -> bool:
+        """``node`` may hold the literal ``value`` (``True``, ``False``, ``None``) on some path."""
+        return node is not None and any(is_constant(c, value) for c in self.constants_of(node))
+
+    def created_by(self, node: ast.expr, factories: frozenset[str]) -> bool:
+        """``node`` is, or names, a call to one of ``factories`` (``requests.Session()``)."""
+        created = self.constant_of(node)
+        return isinstance(created, ast.Call) and self.qualname(created.func) in factories
+
+    def is_token_name(self, name: str) -> bool:
+        """A name that says it holds a token (built-in words and the ``token-names`` option)."""
+        return self._values.is_token_name(name)
+
+    def is_query_token_key(self, name: str) -> bool:
+        return self._values.is_query_token_key(name)
+
+    def is_secret_name(self, name: str) -> bool:
+        return credentials.is_secret_name(name) or name.lower() in self.settings.extra_token_names
+
+    def bound_values(self, node: ast.Name) -> list[ast.expr]:
+        """The expressions bound to the name that reach this use of it (no literals followed)."""
+        found = []
+        for path, _ in self._values.reaching(node, self._scope):
+            head = path[0]
+            value = getattr(head, "value", None)
+            if value is not None:
+                found.append(value)
+        return found
+
+    # -- checks ---------------------------------------------------------------------------
+    def is_guarded(self, node: ast.AST) -> bool:
+        return self._facts.guards.is_guarded(node, self._scope)
+
+    def decode_call(self, node: ast.Call) -> DecodeCall | None:
+        return self._facts.jwt.decode(node, self._scope)
+
+    def encode_call(self, node: ast.Call) -> EncodeCall | None:
+        return self._facts.jwt.encode(node, self._scope)
+
+    def later_verified(self, decode: DecodeCall) -> bool:
+        """Peek-then-verify: the same token is verified later in this scope."""
+        return self._facts.jwt.later_verified(decode, self._scope)
+
+    def claims_checked_by_hand(self, decode: DecodeCall) -> bool:
+        return self._facts.jwt.claims_checked_by_hand(decode, self._scope)
+
+    def config_settings(self, node: ast.AST) -> list[ConfigSetting]:
+        return list(config_settings(node, self))
+
+    def is_output_call(self, call: ast.Call) -> bool:
+        """``call`` logs or prints its arguments (through local aliases of the logging function)."""
+        return sinks.is_output_call(call, self._scope, self._values)
+
+    def written_arguments(self, call: ast.Call) -> Iterator[ast.expr]:
+        return sinks.written_arguments(call)
+
+    # -- the module's own helpers ---------------------------------------------------------------
+    def forwards(self, call: ast.Call) -> Iterator[tuple[Forward, Context]]:
+        """The calls inside the module's own callee of ``call`` that receive what this call passes,
+        each with a context for the callee's scope."""
+        for forward in self._values.summaries.forwards(call, self._scope):
+            yield forward, self.at(forward.scope)
+
+
+def _dotted_end(node: ast.expr, endings: tuple[str, ...]) -> bool:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts)).endswith(endings)

@@ -1,0 +1,37 @@
+"""What every stage hands on: a finding and how safe its fix is.
+
+Output, cache, baseline and fixer import this module, never the analyzer.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+UNPARSABLE = "FTL001"
+
+
+class FixSafety(enum.Enum):
+    NONE = "none"
+    SAFE = "safe"  # keeps what an app deployed over HTTPS does; the author's intent is not in doubt
+    UNSAFE = "unsafe"  # may change what a working program does: applied only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Fixable:
+    """A finding's fix: how safe it is, and what the rule's ``apply_fix`` needs to know."""
+
+    safety: FixSafety
+    data: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    line: int
+    col: int  # 0-based, as ``ast`` gives it (UTF-8 bytes into the line)
+    code: str
+    message: str
+    end_line: int | None = None
+    end_col: int | None = None
+    fix: FixSafety = field(default=FixSafety.NONE, compare=False)
+    fix_data: tuple[tuple[str, str], ...] = field(default=(), compare=False)

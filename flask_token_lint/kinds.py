@@ -1,0 +1,32 @@
+"""What a request-derived value can be: the vocabulary the value analysis answers in."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Kind(enum.Enum):
+    REQUEST = "request"
+    HEADERS = "headers mapping"
+    ENVIRON = "WSGI environ"
+    COOKIES = "cookies mapping"
+    QUERY = "query-string mapping"
+    AUTHORIZATION = "parsed Authorization"
+    AUTH_HEADER = "Authorization header value"
+    SECRET_VALUE = "other credential value"
+    PARTS = "split Authorization header"
+    SCHEME = "scheme part"
+    TOKEN = "token"  # cut from the header, or a token cookie or query parameter
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    label: str  # what a message may name; never the value itself
+
+
+# Kinds whose text reveals a credential when written out.
+LEAKING_KINDS = frozenset(
+    {Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.AUTHORIZATION, Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.PARTS}
+)

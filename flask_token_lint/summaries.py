@@ -1,0 +1,163 @@
+"""What the module's own functions and methods do, applied where they are called.
+
+A call's callee is found by name: a function of the module or of an enclosing function, or a
+method of the enclosing class called on ``self``/``cls``. Its summary says what it returns (so
+a helper returning the header, a token or a falsy constant is read at the call) and which of
+its parameters it hands on to which calls (so ``self._request(url, verify=False)`` is read as
+the ``requests.request(..., verify=False)`` inside it). Summaries are computed once per
+function, when first asked, and go one call deep, so they stay linear in the module's size.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask_token_lint.scopes import Scope
+
+if TYPE_CHECKING:
+    from flask_token_lint.values import ValueAnalysis
+
+
+@dataclass
+class Forward:
+    """A call inside a callee whose arguments come, in part, from the call site."""
+
+    call: ast.Call  # the call inside the callee
+    scope: Scope  # the callee's scope
+    params: dict[str, ast.expr] = field(default_factory=dict)  # callee parameter -> expression at the site
+    extra: dict[str, ast.expr] = field(default_factory=dict)  # keywords the site passes into ``**kwargs``
+    kwargs_param: str | None = None
+
+    def _site(self, inner: ast.expr) -> ast.expr | None:
+        if isinstance(inner, ast.Name) and inner.id in self.params:
+            return self.params[inner.id]
+        return None
+
+    def keyword(self, name: str) -> ast.expr | None:
+        """What the site passes on as the inner call's keyword ``name``, if anything."""
+        for keyword in self.call.keywords:
+            if keyword.arg == name:
+                return self._site(keyword.value)
+            if keyword.arg is None and isinstance(keyword.value, ast.Name) and keyword.value.id == self.kwargs_param:
+                if name in self.extra:
+                    return self.extra[name]
+        return None
+
+    def argument(self, position: int) -> ast.expr | None:
+        """What the site passes on as the inner call's positional argument ``position``."""
+        if position < len(self.call.args) and not any(isinstance(a, ast.Starred) for a in self.call.args[:position]):
+            return self._site(self.call.args[position])
+        return None
+
+    def sites_in(self, inner: ast.expr) -> list[ast.expr]:
+        """The site expressions of the parameters that ``inner`` is built from."""
+        return [self.params[n.id] for n in ast.walk(inner) if isinstance(n, ast.Name) and n.id in self.params]
+
+
+class Summaries:
+    def __init__(self, values: ValueAnalysis) -> None:
+        self.values = values
+        self._callees: dict[int, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]] = {}
+        self._returns: dict[int, list[tuple[ast.expr, Scope]]] = {}
+
+    def callees(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
+        """The module's own definitions ``call`` may run, with their scopes, and whether the first
+        parameter is bound by the call (a method called on ``self``/``cls``)."""
+        key = id(call)
+        found = self._callees.get(key)
+        if found is None:
+            found = self._callees[key] = self._find(call, scope)
+        return found
+
+    def _find(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
+        func = call.func
+        definitions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        bound = False
+        if isinstance(func, ast.Name):
+            if scope.defining(func.id) is not None:
+                return []  # a local variable, not one of the module's functions
+            for visible in scope.visible():
+                definitions = visible.facts.functions.get(func.id, [])
+                if definitions:
+                    break
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = self._class_of_self(func.value.id, scope)
+            if owner is not None:
+                definitions = owner.facts.functions.get(func.attr, [])
+                bound = True
+        result = []
+        for definition in definitions:
+            inner = self.values.summary_scope(definition)
+            if inner is not None:
+                result.append((definition, inner, bound))
+        return result
+
+    @staticmethod
+    def _class_of_self(name: str, scope: Scope) -> Scope | None:
+        """The class scope when ``name`` is the first parameter of a method this code runs in."""
+        current: Scope | None = scope
+        while current is not None and not current.is_class:
+            if current.is_function:
+                parameters = current.facts.parameters
+                parent = current.parent
+                if parameters and parameters[0] == name and parent is not None and parent.is_class:
+                    return parent
+            current = current.parent
+        return None
+
+    def returns(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """The values the module's own callee of ``call`` may return, each in the callee's scope."""
+        result: list[tuple[ast.expr, Scope]] = []
+        for definition, inner, _ in self.callees(call, scope):
+            key = id(definition)
+            returned = self._returns.get(key)
+            if returned is None:
+                returned = self._returns[key] = [(r.value, inner) for r in inner.facts.returns if r.value is not None]
+            result.extend(returned)
+        return result
+
+    def forwards(self, call: ast.Call, scope: Scope) -> list[Forward]:
+        """The calls inside the module's own callee of ``call`` that receive what the site passes."""
+        result: list[Forward] = []
+        for definition, inner, bound in self.callees(call, scope):
+            params, extra, kwargs_param = _bind_arguments(definition, call, bound)
+            if not params and not extra:
+                continue
+            rebound = inner.facts.bindings
+            params = {name: site for name, site in params.items() if name not in rebound}
+            for inner_call in inner.facts.calls:
+                forward = Forward(inner_call, inner, params, extra, kwargs_param)
+                uses = any(
+                    isinstance(n, ast.Name) and (n.id in params or n.id == kwargs_param)
+                    for argument in (*inner_call.args, *(k.value for k in inner_call.keywords))
+                    for n in ast.walk(argument)
+                )
+                if uses:
+                    result.append(forward)
+        return result
+
+
+def _bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
+                    bound: bool) -> tuple[dict[str, ast.expr], dict[str, ast.expr], str | None]:
+    """Parameter -> site expression, the site keywords that land in ``**kwargs``, and its name."""
+    args = definition.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if bound and positional:
+        positional = positional[1:]
+    params: dict[str, ast.expr] = {}
+    for name, value in zip(positional, call.args):
+        if isinstance(value, ast.Starred):
+            break
+        params[name] = value
+    known = set(positional) | {a.arg for a in args.kwonlyargs}
+    extra: dict[str, ast.expr] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            continue
+        if keyword.arg in known:
+            params[keyword.arg] = keyword.value
+        elif args.kwarg is not None:
+            extra[keyword.arg] = keyword.value
+    return params, extra, (args.kwarg.arg if args.kwarg is not None else None)

@@ -1,0 +1,196 @@
+"""The one walk over a module's tree.
+
+It records every node's parent, fills in the facts of each scope (bindings and in-place changes,
+calls, loads, returns, parameters, local imports, functions) and of the module (imports at any
+depth, app assignments), and collects the nodes the selected rules asked for. Rules run only
+after it, when every fact is complete. Children come from per-class field tables that skip
+context and operator nodes.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Sequence
+
+from flask_token_lint.module_facts import ModuleFacts, import_aliases
+from flask_token_lint.scopes import SCOPE_NODES, Binding, Scope
+
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+# Methods that change the container they are called on.
+CHANGING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+    return fields
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of ``node`` that can hold something, in source order."""
+    found: list[ast.AST] = []
+    for name in _fields(type(node)):
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+class Walk:
+    """The result of walking one module: parents, scopes, and the nodes each rule asked for."""
+
+    def __init__(self, tree: ast.Module, wanted: dict[type, Sequence[object]]) -> None:
+        self.module = ModuleFacts(tree)
+        self.root = Scope(tree, None, self.module)
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scopes: dict[ast.AST, Scope] = {tree: self.root}
+        self.matches: list[tuple[ast.AST, Scope, Sequence[object]]] = []
+        self._run(tree, wanted)
+        self.module.finish([scope.facts.aliases for scope in self.scopes.values()])
+
+    def _run(self, tree: ast.Module, wanted: dict[type, Sequence[object]]) -> None:
+        parents = self.parents
+        matches = self.matches
+        notes = _NOTES
+        stack: list[tuple[ast.AST, Scope]] = [(tree, self.root)]
+        while stack:
+            node, scope = stack.pop()
+            cls = type(node)
+            rules = wanted.get(cls)
+            if rules:
+                matches.append((node, scope, rules))
+            note = notes.get(cls)
+            if note is not None:
+                note(self, node, scope)
+            if cls in _SCOPE_CLASSES and node is not tree:
+                inner = self._enter(node, scope)
+                inside = {id(child) for child in _body_of(node)}
+                for child in reversed(children(node)):
+                    parents[child] = node
+                    stack.append((child, inner if id(child) in inside else scope))
+            else:
+                kids = children(node)
+                for child in reversed(kids):
+                    parents[child] = node
+                    stack.append((child, scope))
+
+    def _enter(self, node: ast.AST, scope: Scope) -> Scope:
+        inner = Scope(node, scope, self.module)
+        self.scopes[node] = inner
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            inner.facts.parameters = [a.arg for a in every if a is not None]
+            scope.facts.functions.setdefault(node.name, []).append(node)
+        return inner
+
+    # -- notes, by node class ---------------------------------------------------
+    def _call(self, node: ast.Call, scope: Scope) -> None:
+        scope.facts.calls.append(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in CHANGING_METHODS and isinstance(func.value, ast.Name):
+            key = node.args[0] if node.args else None
+            self._event(scope, func.value.id, Binding(None, node, change=func.attr, key=key))
+
+    def _name(self, node: ast.Name, scope: Scope) -> None:
+        if isinstance(node.ctx, ast.Load):
+            scope.facts.loads.setdefault(node.id, []).append(node)
+
+    def _return(self, node: ast.Return, scope: Scope) -> None:
+        scope.facts.returns.append(node)
+
+    def _assign(self, node: ast.Assign, scope: Scope) -> None:
+        for target in node.targets:
+            self._bind(scope, target, node.value, node)
+            if isinstance(target, ast.Name):
+                self.module.note_assignment(target.id, node.value, scope)
+
+    def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:
+            self._bind(scope, node.target, node.value, node)
+
+    def _aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        target = node.target
+        if isinstance(target, ast.Name):
+            # ``x += v`` binds ``x`` to ``x + v``: the old value and the new part both flow on.
+            old = ast.Name(id=target.id, ctx=ast.Load())
+            combined = ast.BinOp(left=old, op=node.op, right=node.value)
+            ast.copy_location(old, target)
+            ast.copy_location(combined, node)
+            self.parents[old] = combined
+            self.parents[combined] = node
+            self._event(scope, target.id, Binding(combined, node))
+        else:
+            self._bind(scope, target, node.value, node)
+
+    def _named_expr(self, node: ast.NamedExpr, scope: Scope) -> None:
+        self._bind(scope, node.target, node.value, node)
+
+    def _for(self, node: ast.For | ast.AsyncFor | ast.comprehension, scope: Scope) -> None:
+        self._bind(scope, node.target, node.iter, node, iterates=True)
+
+    def _with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(scope, item.optional_vars, item.context_expr, node)
+
+    def _delete(self, node: ast.Delete, scope: Scope) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                self._event(scope, target.value.id, Binding(None, node, change="del", key=target.slice))
+
+    def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if scope is not self.root:
+            scope.facts.aliases.update(import_aliases(node))
+
+    # -- bindings -----------------------------------------------------------------
+    def _event(self, scope: Scope, name: str, binding: Binding) -> None:
+        events = scope.facts.bindings if binding.change is None else scope.facts.changes
+        events.setdefault(name, []).append(binding)
+
+    def _bind(self, scope: Scope, target: ast.expr, value: ast.expr, stmt: ast.AST, iterates: bool = False) -> None:
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            self._event(scope, target.value.id, Binding(value, stmt, change="item", key=target.slice))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            self._event(scope, target.value.id, Binding(value, stmt, change="attribute"))
+        elif isinstance(target, ast.Name):
+            self._event(scope, target.id, Binding(value, stmt, None, iterates))
+        elif isinstance(target, ast.Starred):
+            self._bind(scope, target.value, value, stmt, iterates=True)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    break  # positions after a starred target are not fixed
+                if isinstance(element, ast.Name):
+                    self._event(scope, element.id, Binding(value, stmt, index, iterates))
+
+
+def _body_of(node: ast.AST) -> list[ast.AST]:
+    body: list[ast.AST] = list(getattr(node, "body", []))
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        body.append(node.args)
+    return body
+
+
+_SCOPE_CLASSES = frozenset(SCOPE_NODES)
+_NOTES: dict[type, Callable[[Walk, ast.AST, Scope], None]] = {
+    ast.Call: Walk._call,  # type: ignore[dict-item]
+    ast.Name: Walk._name,  # type: ignore[dict-item]
+    ast.Return: Walk._return,  # type: ignore[dict-item]
+    ast.Assign: Walk._assign,  # type: ignore[dict-item]
+    ast.AnnAssign: Walk._ann_assign,  # type: ignore[dict-item]
+    ast.AugAssign: Walk._aug_assign,  # type: ignore[dict-item]
+    ast.NamedExpr: Walk._named_expr,  # type: ignore[dict-item]
+    ast.For: Walk._for,  # type: ignore[dict-item]
+    ast.AsyncFor: Walk._for,  # type: ignore[dict-item]
+    ast.comprehension: Walk._for,  # type: ignore[dict-item]
+    ast.With: Walk._with,  # type: ignore[dict-item]
+    ast.AsyncWith: Walk._with,  # type: ignore[dict-item]
+    ast.Delete: Walk._delete,  # type: ignore[dict-item]
+    ast.Import: Walk._import,  # type: ignore[dict-item]
+    ast.ImportFrom: Walk._import,  # type: ignore[dict-item]
+}
