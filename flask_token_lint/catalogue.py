@@ -56,8 +56,19 @@ _OPTIONS_WHERE = (
 
 
 def pylint_id(code: str) -> str:
-    """``FTLg0n`` -> ``W73gn``; FTL001 has none (pylint reports syntax errors itself)."""
-    return "" if code == "FTL001" else f"W73{code[3]}{code[5]}"
+    """The pylint message id of ``FTLgmn``: ``W{73+m}{g}{n}``, one distinct id for each code.
+
+    The middle digit picks the checker band (pylint's first two digits), so the published ids stay
+    as they are: ``FTLg0n`` is ``W73gn`` (FTL101 is W7311, FTL504 is W7354), and ``FTL111`` is
+    ``W7411`` instead of colliding with FTL101. Bands 73-82 lie in pylint's 51-99 range for external
+    checkers, clear of 51 and 64, which are taken. pylint requires every message of one checker to
+    share its band, so codes with a middle digit other than 0 need a checker of their own.
+    FTL001 has none (pylint reports syntax errors itself).
+    """
+    if code == "FTL001":
+        return ""
+    group, middle, last = code[3], int(code[4]), code[5]
+    return f"W{73 + middle}{group}{last}"
 
 
 def fix_safety(rule: type[Rule]) -> str:

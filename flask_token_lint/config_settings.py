@@ -76,6 +76,6 @@ def config_settings(node: ast.AST, ctx: Context) -> Iterator[ConfigSetting]:
             if keyword.arg is not None:
                 yield ConfigSetting(keyword.arg, keyword.value, node, APP_CONFIG)
         for argument in node.args:
-            for mapping in ctx.mappings_of(argument) or ():
+            for mapping in ctx.mappings_of(argument):
                 for name, value in mapping.items():
                     yield ConfigSetting(name, value, node, APP_CONFIG)

@@ -18,8 +18,8 @@ from flask_token_lint.kinds import Value
 from flask_token_lint.scopes import Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Forward
-from flask_token_lint.syntax import FUNCTION_NODES, is_constant
-from flask_token_lint.values import ValueAnalysis
+from flask_token_lint.syntax import FUNCTION_NODES, argument, is_constant
+from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.walk import Walk
 
 __all__ = ["APP_CONFIG", "CONFIG_CLASS", "MODULE_CONSTANT", "ConfigSetting", "Context", "FileFacts"]
@@ -144,6 +144,10 @@ class Context:
     def string_of(self, node: ast.expr) -> str | None:
         return self._values.string_of(node, self._scope)
 
+    def strings_of(self, node: ast.expr) -> list[str]:
+        """Every string literal ``node`` may hold here."""
+        return self._values.strings_of(node, self._scope)
+
     def constant_of(self, node: ast.expr) -> ast.expr:
         """The one expression a name stands for, when only one reaches this use unchanged."""
         return self._values.constant_of(node, self._scope)
@@ -152,18 +156,34 @@ class Context:
         """Every expression ``node`` may evaluate to here (both arms, every reaching binding)."""
         return self._values.constants_of(node, self._scope)
 
-    def mappings_of(self, node: ast.expr) -> list[dict[str, ast.expr]] | None:
-        """The dicts ``node`` may hold here, after the changes made to them; None when unreadable."""
+    def mappings_of(self, node: ast.expr) -> list[Mapping]:
+        """The dicts ``node`` may hold here, one per path, after the changes made to them (``open``
+        ones may hold other keys too)."""
         return self._values.mappings_of(node, self._scope)
 
     def keyword_values(self, call: ast.Call, name: str) -> list[ast.expr] | None:
         """Every value ``call`` may pass as keyword ``name``: given directly or inside a ``**`` dict
         built in the function. None when an unreadable ``**kwargs`` may hide it."""
         found = [c for k in call.keywords if k.arg == name for c in self.constants_of(k.value)]
-        spread = self._facts.jwt.spread(call, self._scope)
-        if spread is None:
-            return found or None
-        return found + [c for value in spread.get(name, ()) for c in self.constants_of(value)]
+        spread, is_open = self._facts.jwt.spread(call, self._scope)
+        found += [c for value in spread.get(name, ()) for c in self.constants_of(value)]
+        return None if is_open and not found else found
+
+    def default_constants_of(self, node: ast.expr) -> list[ast.expr]:
+        """What ``node`` holds unless a run-time condition opts in to something else."""
+        return self._values.defaults_of(node, self._scope)
+
+    def passed(self, call: ast.Call, name: str, position: int | None = None) -> list[ast.expr]:
+        """The expressions ``call`` passes as ``name`` (keyword or ``position``), directly or in a
+        ``**`` dict built in the function (one per path)."""
+        given = argument(call, name, position)
+        spread, _ = self._facts.jwt.spread(call, self._scope)
+        return ([given] if given is not None else []) + list(spread.get(name, ()))
+
+    def keyword_names(self, call: ast.Call) -> list[str]:
+        """The keywords ``call`` passes: given directly, or in ``**`` dicts built in the function."""
+        spread, _ = self._facts.jwt.spread(call, self._scope)
+        return [k.arg for k in call.keywords if k.arg is not None] + list(spread)
 
     def literal_is(self, node: ast.expr | None, value: object) -> bool:
         """``node`` may hold the literal ``value`` (``True``, ``False``, ``None``) on some path."""
@@ -221,11 +241,30 @@ class Context:
     def written_arguments(self, call: ast.Call) -> Iterator[ast.expr]:
         return sinks.written_arguments(call)
 
+    def written_sites(self, call: ast.Call) -> list[ast.expr]:
+        """What ``call`` writes to a log or stdout, as expressions of this scope: its arguments when
+        it is an output call, or what it hands to one through the module's own helpers
+        (``log_it(request.headers)`` where ``log_it`` logs its parameter)."""
+        if self.is_output_call(call):
+            return list(sinks.written_arguments(call))
+        return [
+            site
+            for forward, inner in self.forwards(call)
+            if inner.is_output_call(forward.call)
+            for argument in sinks.written_arguments(forward.call)
+            for site in forward.written_sites(argument)
+        ]
+
     # -- the module's own helpers ---------------------------------------------------------------
     def forwards(self, call: ast.Call) -> Iterator[tuple[Forward, Context]]:
         """The calls inside the module's own callee of ``call`` that receive what this call passes,
         each with a context for the callee's scope."""
         for forward in self._values.summaries.forwards(call, self._scope):
+            yield forward, self.at(forward.scope)
+
+    def forwarded_compares(self, call: ast.Call) -> Iterator[tuple[Forward, Context]]:
+        """The comparisons inside the module's own callee of ``call`` of what this call passes."""
+        for forward in self._values.summaries.compares(call, self._scope):
             yield forward, self.at(forward.scope)
 
 

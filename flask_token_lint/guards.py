@@ -24,6 +24,7 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit"})
 _POSITIVE_OPS = (ast.Eq, ast.In, ast.Is)
 _NEGATIVE_OPS = (ast.NotEq, ast.NotIn, ast.IsNot)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
+_CHECKED = (Kind.AUTH_HEADER, Kind.PARTS, Kind.SCHEME, Kind.TOKEN)
 _EXITS = "exits"  # the function leaves unless the parameter's scheme is checked
 _RETURNS = "returns"  # the function returns whether it is
 
@@ -99,56 +100,98 @@ class GuardAnalysis:
         return self.polarity(test, scope) == -1
 
     def is_guarded(self, node: ast.AST, scope: Scope) -> bool:
+        """A check dominates ``node`` and nothing rebinds what ``node`` reads after that check."""
         parents = self.values.parents
+        subject = self._subject(node, scope)
         child = node
         while child is not scope.node:
             parent = parents.get(child)
             if parent is None:
                 return False
-            if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
-                if child in parent.body and self.asserts(parent.test, scope):
+            test = getattr(parent, "test", None)
+            branching = isinstance(parent, (ast.If, ast.While, ast.IfExp)) and child is not test
+            if branching and self._covers(test, subject, scope):
+                if _holds(child, parent, "body") and self.asserts(parent.test, scope):
                     return True
-                if child in parent.orelse and self.negates(parent.test, scope):
-                    return True
-            elif isinstance(parent, ast.IfExp):
-                if child is parent.body and self.asserts(parent.test, scope):
-                    return True
-                if child is parent.orelse and self.negates(parent.test, scope):
+                if _holds(child, parent, "orelse") and self.negates(parent.test, scope):
                     return True
             elif isinstance(parent, ast.BoolOp) and isinstance(child, ast.expr):
                 earlier = parent.values[: parent.values.index(child)]
                 check = self.asserts if isinstance(parent.op, ast.And) else self.negates
-                if any(check(value, scope) for value in earlier):
+                if any(check(value, scope) and self._covers(value, subject, scope) for value in earlier):
                     return True
-            if isinstance(child, ast.stmt) and self._exited_before(child, parent, scope):
+            if isinstance(child, ast.stmt) and self._exited_before(child, parent, scope, subject):
                 return True
             child = parent
         return False
 
-    def _exited_before(self, stmt: ast.stmt, parent: ast.AST, scope: Scope) -> bool:
-        """An earlier statement of ``stmt``'s block leaves when the check fails."""
+    def _subject(self, node: ast.AST, scope: Scope) -> list[tuple[Binding, Scope]]:
+        """The bindings that reach the header-derived names ``node`` reads."""
+        found: list[tuple[Binding, Scope]] = []
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and self._kind(name, scope) in _CHECKED:
+                found.extend((path[0], where) for path, where in self.values.reaching(name, scope)
+                             if isinstance(path[0], Binding))
+        return found
+
+    def _covers(self, check: ast.AST | None, subject: list[tuple[Binding, Scope]], scope: Scope) -> bool:
+        """The values ``check`` tests are the ones the node reads, or the ones those were cut from
+        (bound no later, on no other path): a check of the value a name held before it was
+        rebound says nothing of the new one."""
+        if not subject:
+            return True
+        seen: set[int] = set()
+        pending: list[tuple[ast.AST, Scope, int]] = [] if check is None else [(check, scope, 0)]
+        while pending:
+            current, where, depth = pending.pop()
+            for name in ast.walk(current):
+                if isinstance(name, ast.NamedExpr):
+                    seen.add(id(name))  # the check binds what it tests: ``(auth := ...).startswith(...)``
+                elif isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load):
+                    for path, bound in self.values.reaching(name, where):
+                        head = path[0]
+                        if isinstance(head, Binding) and id(head.stmt) not in seen:
+                            seen.add(id(head.stmt))
+                            if head.value is not None and depth < 3:
+                                pending.append((head.value, bound, depth + 1))
+        return all(self._derived_from(binding, where, seen, 0) for binding, where in subject)
+
+    def _derived_from(self, binding: Binding, scope: Scope, seen: set[int], depth: int) -> bool:
+        """``binding`` is one the check tested, or was cut only from such ones."""
+        if id(binding.stmt) in seen:
+            return True
+        if binding.value is None or depth > 3:
+            return False
+        sources = self._subject(binding.value, scope)
+        return bool(sources) and all(self._derived_from(b, s, seen, depth + 1) for b, s in sources)
+
+    def _exited_before(self, stmt: ast.stmt, parent: ast.AST, scope: Scope,
+                       subject: list[tuple[Binding, Scope]]) -> bool:
+        """An earlier statement of ``stmt``'s block leaves when the check fails, after the last
+        binding of what is checked."""
         for field in _STATEMENT_LISTS:
             block = getattr(parent, field, None)
             if isinstance(block, list):
-                positions, first_exit = self._block_facts(block, scope)
+                positions, exits = self._block_facts(block, scope)
                 position = positions.get(id(stmt))
                 if position is not None:
-                    return first_exit < position
+                    return any(index < position and self._covers(block[index], subject, scope) for index in exits)
         return False
 
-    def _block_facts(self, block: list[ast.stmt], scope: Scope) -> tuple[dict[int, int], float]:
-        """Each statement's position in ``block`` and the first early exit's, computed once per block
-        (asking per statement made long functions cost quadratic time)."""
+    def _block_facts(self, block: list[ast.stmt], scope: Scope) -> tuple[dict[int, int], list[int]]:
+        """Each statement's position in ``block`` and the positions of the early exits, computed once
+        per block (asking per statement made long functions cost quadratic time)."""
         key = (id(block), id(scope))
         facts = self._blocks.get(key)
         if facts is None:
             positions = {id(statement): index for index, statement in enumerate(block)}
-            first_exit = next(
-                (index for index, statement in enumerate(block) if self._exits_unless_checked(statement, scope)),
-                float("inf"),
-            )
-            facts = self._blocks[key] = (positions, first_exit)
+            exits = [index for index, statement in enumerate(block) if self._exits_unless_checked(statement, scope)]
+            facts = self._blocks[key] = (positions, exits)
         return facts
+
+    def _ensures(self, block: list[ast.stmt], scope: Scope) -> bool:
+        """Falling out of ``block`` means the check passed."""
+        return any(self._exits_unless_checked(statement, scope) for statement in block)
 
     def _exits_unless_checked(self, stmt: ast.stmt, scope: Scope) -> bool:
         if isinstance(stmt, ast.Assert):
@@ -156,7 +199,15 @@ class GuardAnalysis:
         if isinstance(stmt, ast.If):
             if self.negates(stmt.test, scope) and terminates(stmt.body, scope, self.values):
                 return True
-            return bool(stmt.orelse) and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope, self.values)
+            if stmt.orelse and self.asserts(stmt.test, scope) and terminates(stmt.orelse, scope, self.values):
+                return True
+            return bool(stmt.orelse) and self._ensures(stmt.body, scope) and self._ensures(stmt.orelse, scope)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return self._ensures(stmt.body, scope)
+        if isinstance(stmt, ast.Try):
+            # The check raises inside ``try`` and every handler leaves.
+            handlers_leave = all(terminates(handler.body, scope, self.values) for handler in stmt.handlers)
+            return self._ensures(stmt.body, scope) and handlers_leave
         if isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, (ast.Call, ast.Await)):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             return isinstance(call, ast.Call) and self._checked_by_callee(call, scope) == _EXITS
@@ -199,6 +250,12 @@ class GuardAnalysis:
                 result = _RETURNS
         self._param_checks[key] = result
         return result
+
+
+def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
+    """``child`` is, or is in, ``parent``'s ``field`` (a statement list or one expression)."""
+    value = getattr(parent, field, None)
+    return child is value or (isinstance(value, list) and any(child is item for item in value))
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable
 
 from flask_token_lint.scopes import Scope
 from flask_token_lint.syntax import argument, call_name
@@ -58,18 +58,20 @@ Possible = Callable[[ast.expr], "list[ast.expr]"]
 class DecodeCall:
     call: ast.Call
     function: str  # qualified name, e.g. "jwt.decode"
-    # One dict per path reaching the call, option -> every value it may hold; None when unreadable.
-    options: Optional[list[dict[str, list[ast.expr]]]]
+    # One dict per path reaching the call, option -> every value it may hold, and whether other
+    # options may be set on that path too (the dict could not be read whole).
+    options: list[tuple[dict[str, list[ast.expr]], bool]]
     reader_only: bool  # get_unverified_claims: never verifies
     has_claims: bool = True  # False for a JWS, which carries no aud/iss/exp to check
-    # Keywords passed through a ``**kwargs`` dict that was read, keyword -> every value it may hold.
-    spread: Optional[dict[str, list[ast.expr]]] = field(default_factory=dict)
+    # Keywords passed through ``**kwargs`` dicts, keyword -> every value it may hold.
+    spread: dict[str, list[ast.expr]] = field(default_factory=dict)
+    spread_open: bool = False  # a ``**kwargs`` may pass keywords the analysis cannot see
     verify_values: list[ast.expr] = field(default_factory=list)  # what PyJWT 1.x's ``verify=`` may be
 
     @property
     def has_star_kwargs(self) -> bool:
-        """A ``**kwargs`` the analysis could not read: any keyword may hide in it."""
-        return self.spread is None
+        """A ``**kwargs`` the analysis could not read whole: any keyword may hide in it."""
+        return self.spread_open
 
     def argument(self, name: str) -> ast.expr | None:
         found = argument(self.call, _TOKEN_KEYWORDS if name == "token" else name, _POSITIONS.get(name))
@@ -84,12 +86,11 @@ class DecodeCall:
         return self.argument(name) is not None or self.has_star_kwargs
 
     def omits(self, name: str, possible: Possible) -> bool:
-        """``name`` is not passed at all, or passed as a literal None."""
+        """``name`` is not passed at all, or may be passed as a literal None."""
         given = self.argument(name)
         if given is None:
             return not self.has_argument(name)
-        values = possible(given)
-        return all(isinstance(v, ast.Constant) and v.value is None for v in values)
+        return any(isinstance(v, ast.Constant) and v.value is None for v in possible(given))
 
     @property
     def token(self) -> ast.expr | None:
@@ -97,13 +98,11 @@ class DecodeCall:
 
     def disables(self, option: str) -> bool:
         """On some path the options set ``option`` to a false literal."""
-        return self.options is not None and any(
-            _is_false(v) for mapping in self.options for v in mapping.get(option, ())
-        )
+        return any(_is_false(v) for mapping, _ in self.options for v in mapping.get(option, ()))
 
     def option(self, name: str) -> ast.expr | None:
         """A value the options give ``name`` (the first path's), if any."""
-        for mapping in self.options or ():
+        for mapping, _ in self.options:
             if mapping.get(name):
                 return mapping[name][0]
         return None
@@ -117,11 +116,11 @@ class DecodeCall:
     @property
     def verifies(self) -> bool:
         """Known to check the signature on every path: nothing turns it off and nothing is hidden."""
-        if self.reader_only or self.options is None or self.has_star_kwargs:
+        if self.reader_only or self.has_star_kwargs or any(is_open for _, is_open in self.options):
             return False
         if self.verify_values and not all(_is_true(v) for v in self.verify_values):
             return False
-        return all(_is_true(v) for mapping in self.options for v in mapping.get("verify_signature", ()))
+        return all(_is_true(v) for mapping, _ in self.options for v in mapping.get("verify_signature", ()))
 
     @property
     def is_state_token(self) -> bool:
@@ -141,7 +140,7 @@ class DecodeCall:
 class EncodeCall:
     call: ast.Call
     function: str
-    spread: Optional[dict[str, list[ast.expr]]] = field(default_factory=dict)
+    spread: dict[str, list[ast.expr]] = field(default_factory=dict)
 
     def argument(self, name: str) -> ast.expr | None:
         """``payload`` (0, or ``claims=`` in python-jose), ``key`` (1) or ``algorithm`` (2)."""
@@ -163,19 +162,19 @@ class JwtCalls:
         self._encodes: dict[int, EncodeCall | None] = {}
         self._verifications: dict[int, tuple[dict[int, int], dict[str, int]]] = {}
 
-    def spread(self, call: ast.Call, scope: Scope) -> Optional[dict[str, list[ast.expr]]]:
-        """Keywords passed through ``**kwargs`` dicts, read on every path; None when one is unknown."""
+    def spread(self, call: ast.Call, scope: Scope) -> tuple[dict[str, list[ast.expr]], bool]:
+        """Keywords passed through ``**kwargs`` dicts, read on every path, and whether some path may
+        pass keywords the analysis cannot see."""
         found: dict[str, list[ast.expr]] = {}
+        is_open = False
         for keyword in call.keywords:
             if keyword.arg is not None:
                 continue
-            mappings = self.values.mappings_of(keyword.value, scope)
-            if mappings is None:
-                return None
-            for mapping in mappings:
+            for mapping in self.values.mappings_of(keyword.value, scope):
+                is_open = is_open or mapping.open
                 for name, value in mapping.items():
                     found.setdefault(name, []).append(value)
-        return found
+        return found, is_open
 
     def _object_method(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:
         """``(class qualname, method)`` for ``jwt.PyJWT().decode(...)`` or ``obj.decode(...)``."""
@@ -205,27 +204,25 @@ class JwtCalls:
                 return None
             function = f"{method[0]}().{method[1]}"
             has_claims = method[0] in _JWT_CLASSES
+        spread, spread_open = self.spread(call, scope)
         decode = DecodeCall(call, function, [], reader_only=False, has_claims=has_claims,
-                            spread=self.spread(call, scope))
+                            spread=spread, spread_open=spread_open)
         options_node = argument(call, "options", _POSITIONS["options"])
         if options_node is not None:
             decode.options = self._read_options(options_node, scope)
-        elif decode.spread and "options" in decode.spread:
-            read = [self._read_options(node, scope) for node in decode.spread["options"]]
-            decode.options = None if any(r is None for r in read) else [m for r in read for m in r or ()]
+        elif "options" in spread:
+            decode.options = [m for node in spread["options"] for m in self._read_options(node, scope)]
         verify = argument(call, "verify")
         if verify is not None:
             decode.verify_values = self.values.constants_of(verify, scope)
-        elif decode.spread and "verify" in decode.spread:
+        elif "verify" in spread:
             decode.verify_values = [c for v in decode.spread["verify"] for c in self.values.constants_of(v, scope)]
         return decode
 
-    def _read_options(self, node: ast.expr, scope: Scope) -> list[dict[str, list[ast.expr]]] | None:
-        mappings = self.values.mappings_of(node, scope)
-        if mappings is None:
-            return None
+    def _read_options(self, node: ast.expr, scope: Scope) -> list[tuple[dict[str, list[ast.expr]], bool]]:
         return [
-            {name: self.values.constants_of(value, scope) for name, value in mapping.items()} for mapping in mappings
+            ({name: self.values.constants_of(value, scope) for name, value in mapping.items()}, mapping.open)
+            for mapping in self.values.mappings_of(node, scope)
         ]
 
     def encode(self, call: ast.Call, scope: Scope) -> EncodeCall | None:
@@ -234,11 +231,11 @@ class JwtCalls:
             function = self.values.qualname(call.func, scope)
             found = None
             if function in ENCODE_FUNCTIONS:
-                found = EncodeCall(call, function, self.spread(call, scope))
+                found = EncodeCall(call, function, self.spread(call, scope)[0])
             else:
                 method = self._object_method(call, scope)
                 if method is not None and method[1] == "encode":
-                    found = EncodeCall(call, f"{method[0]}().encode", self.spread(call, scope))
+                    found = EncodeCall(call, f"{method[0]}().encode", self.spread(call, scope)[0])
             self._encodes[key] = found
         return self._encodes[key]
 
@@ -282,7 +279,7 @@ class JwtCalls:
     def _handed_over(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
         """The expressions ``call`` receives: its arguments, and the values of dicts passed as ``**``."""
         handed = [*call.args, *(k.value for k in call.keywords if k.arg is not None)]
-        for values in (self.spread(call, scope) or {}).values():
+        for values in self.spread(call, scope)[0].values():
             handed.extend(values)
         return handed
 

@@ -55,6 +55,7 @@ class Scope:
         self.module = module
         self.facts = ScopeFacts()
         self._lookups: dict[str, list[tuple[Binding, Scope]]] = {}
+        self._defining: dict[str, Scope | None] = {}
 
     @property
     def module_scope(self) -> Scope:
@@ -109,9 +110,14 @@ class Scope:
 
     def defining(self, name: str) -> Scope | None:
         """The function scope that binds ``name`` as a local or parameter, as seen from here."""
+        if name in self._defining:
+            return self._defining[name]
+        found = None
         for scope in self.visible():
             if isinstance(scope.node, ast.Module):
-                return None
+                break
             if name in scope.facts.bindings or name in scope.facts.parameters:
-                return scope
-        return None
+                found = scope
+                break
+        self._defining[name] = found
+        return found

@@ -20,11 +20,14 @@ if TYPE_CHECKING:
     from flask_token_lint.values import ValueAnalysis
 
 
+_EQUALITY = (ast.Eq, ast.NotEq)
+
+
 @dataclass
 class Forward:
     """A call inside a callee whose arguments come, in part, from the call site."""
 
-    call: ast.Call  # the call inside the callee
+    call: ast.Call  # the call (or, from ``compares``, the comparison) inside the callee
     scope: Scope  # the callee's scope
     params: dict[str, ast.expr] = field(default_factory=dict)  # callee parameter -> expression at the site
     extra: dict[str, ast.expr] = field(default_factory=dict)  # keywords the site passes into ``**kwargs``
@@ -51,9 +54,33 @@ class Forward:
             return self._site(self.call.args[position])
         return None
 
-    def sites_in(self, inner: ast.expr) -> list[ast.expr]:
-        """The site expressions of the parameters that ``inner`` is built from."""
-        return [self.params[n.id] for n in ast.walk(inner) if isinstance(n, ast.Name) and n.id in self.params]
+    def site(self, inner: ast.expr) -> ast.expr | None:
+        """What the site passes for ``inner`` when ``inner`` is one of the callee's parameters."""
+        return self._site(inner)
+
+    def written_sites(self, inner: ast.expr) -> list[ast.expr]:
+        """The site expressions whose text ``inner`` writes out: a parameter itself, or one put into
+        an f-string, ``%``, ``+``, ``.format`` or ``str()`` (not ``len(param)``, which writes a count)."""
+        found: list[ast.expr] = []
+        pending = [inner]
+        while pending:
+            node = pending.pop()
+            site = self._site(node)
+            if site is not None:
+                found.append(site)
+            elif isinstance(node, ast.JoinedStr):
+                pending.extend(v.value for v in node.values if isinstance(v, ast.FormattedValue))
+            elif isinstance(node, ast.BinOp):
+                pending.extend((node.left, node.right))
+            elif isinstance(node, (ast.Tuple, ast.List)):
+                pending.extend(node.elts)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr == "format":
+                    pending.extend([func.value, *node.args, *(k.value for k in node.keywords)])
+                elif isinstance(func, ast.Name) and func.id in ("str", "repr", "dict"):
+                    pending.extend(node.args)
+        return found
 
 
 class Summaries:
@@ -61,6 +88,9 @@ class Summaries:
         self.values = values
         self._callees: dict[int, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]] = {}
         self._returns: dict[int, list[tuple[ast.expr, Scope]]] = {}
+        self._compares: dict[int, list[ast.Compare]] = {}
+        self._forwards: dict[int, list[Forward]] = {}
+        self._receiving: dict[int, list[ast.Call]] = {}
 
     def callees(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
         """The module's own definitions ``call`` may run, with their scopes, and whether the first
@@ -118,25 +148,73 @@ class Summaries:
             result.extend(returned)
         return result
 
-    def forwards(self, call: ast.Call, scope: Scope) -> list[Forward]:
-        """The calls inside the module's own callee of ``call`` that receive what the site passes."""
+    def compares(self, call: ast.Call, scope: Scope) -> list[Forward]:
+        """The ``==``/``!=`` comparisons inside the module's own callee of ``call`` that compare
+        what the site passes (``matches(given, stored)`` returning ``given == stored``)."""
         result: list[Forward] = []
         for definition, inner, bound in self.callees(call, scope):
             params, extra, kwargs_param = _bind_arguments(definition, call, bound)
-            if not params and not extra:
+            params = {name: site for name, site in params.items() if name not in inner.facts.bindings}
+            if not params:
                 continue
-            rebound = inner.facts.bindings
-            params = {name: site for name, site in params.items() if name not in rebound}
-            for inner_call in inner.facts.calls:
-                forward = Forward(inner_call, inner, params, extra, kwargs_param)
-                uses = any(
-                    isinstance(n, ast.Name) and (n.id in params or n.id == kwargs_param)
+            for compare in self._compares_in(definition):
+                operands = (compare.left, *compare.comparators)
+                if any(isinstance(o, ast.Name) and o.id in params for o in operands):
+                    result.append(Forward(compare, inner, params, extra, kwargs_param))  # type: ignore[arg-type]
+        return result
+
+    def _compares_in(self, definition: ast.AST) -> list[ast.Compare]:
+        key = id(definition)
+        found = self._compares.get(key)
+        if found is None:
+            found = self._compares[key] = []
+            pending = list(getattr(definition, "body", []))
+            while pending:
+                node = pending.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    continue
+                if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], _EQUALITY):
+                    found.append(node)
+                pending.extend(ast.iter_child_nodes(node))
+        return found
+
+    def forwards(self, call: ast.Call, scope: Scope) -> list[Forward]:
+        """The calls inside the module's own callee of ``call`` that receive what the site passes
+        (kept per call: several rules ask about the same one)."""
+        key = id(call)
+        found = self._forwards.get(key)
+        if found is None:
+            found = self._forwards[key] = self._find_forwards(call, scope)
+        return found
+
+    def _find_forwards(self, call: ast.Call, scope: Scope) -> list[Forward]:
+        result: list[Forward] = []
+        for definition, inner, bound in self.callees(call, scope):
+            receiving = self._receiving_calls(definition, inner)
+            if not receiving:
+                continue
+            params, extra, kwargs_param = _bind_arguments(definition, call, bound)
+            params = {name: site for name, site in params.items() if name not in inner.facts.bindings}
+            if params or extra:
+                result.extend(Forward(inner_call, inner, params, extra, kwargs_param) for inner_call in receiving)
+        return result
+
+    def _receiving_calls(self, definition: ast.FunctionDef | ast.AsyncFunctionDef, inner: Scope) -> list[ast.Call]:
+        """The calls of a function that are handed one of its parameters (computed once per function)."""
+        key = id(definition)
+        found = self._receiving.get(key)
+        if found is None:
+            names = set(inner.facts.parameters)
+            found = self._receiving[key] = [
+                inner_call
+                for inner_call in inner.facts.calls
+                if any(
+                    isinstance(n, ast.Name) and n.id in names
                     for argument in (*inner_call.args, *(k.value for k in inner_call.keywords))
                     for n in ast.walk(argument)
                 )
-                if uses:
-                    result.append(forward)
-        return result
+            ]
+        return found
 
 
 def _bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
@@ -151,12 +229,18 @@ def _bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: as
         if isinstance(value, ast.Starred):
             break
         params[name] = value
+    # A literal default stands for a parameter the site leaves out (``verify=False``).
+    defaults = dict(zip([a.arg for a in (*args.posonlyargs, *args.args)][-len(args.defaults):], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    for name, default in defaults.items():
+        if isinstance(default, ast.Constant) and name not in params:
+            params[name] = default
     known = set(positional) | {a.arg for a in args.kwonlyargs}
     extra: dict[str, ast.expr] = {}
     for keyword in call.keywords:
         if keyword.arg is None:
             continue
-        if keyword.arg in known:
+        if keyword.arg in known or keyword.arg in defaults:
             params[keyword.arg] = keyword.value
         elif args.kwarg is not None:
             extra[keyword.arg] = keyword.value

@@ -60,6 +60,22 @@ TOKEN_FACTORIES = frozenset(
 _TOKEN_FACTORY_NAME = re.compile(r"^_?(generate|issue|create|make|new|mint|sign)_?\w*(token|jwt)$", re.IGNORECASE)
 
 
+class Mapping(dict):  # type: ignore[type-arg]
+    """A dict as the analysis knows it: key -> value expression; ``open`` when other keys may be
+    there too (an unknown base, a key computed at run time)."""
+
+    def __init__(self, *args: object, open: bool = False) -> None:
+        super().__init__(*args)
+        self.open = open
+
+    def copy(self) -> Mapping:
+        return Mapping(self, open=self.open)
+
+    def merge(self, other: Mapping) -> None:
+        self.update(other)
+        self.open = self.open or other.open
+
+
 class ValueAnalysis:
     """Classifies expressions of one file; results are cached per node, or per name and reaching paths."""
 
@@ -78,6 +94,7 @@ class ValueAnalysis:
         self._leaks: dict[tuple[object, ...], str | None] = {}
         self._tokens: dict[tuple[object, ...], str | None] = {}
         self._constants: dict[tuple[object, ...], list[ast.expr]] = {}
+        self._qualnames: dict[int, str | None] = {}
 
     # -- what reaches a name -------------------------------------------------
     def flow(self, scope: Scope) -> Flow:
@@ -111,7 +128,9 @@ class ValueAnalysis:
             if defining is scope:
                 paths = self.flow(scope).reaching(node)
                 if paths is not None:
-                    return (node.id, id(scope), id(paths))
+                    # By the events' identities (they live as long as the file's facts), never by
+                    # the identity of a tuple that may be gone and its id reused.
+                    return (node.id, id(scope), tuple(tuple(map(id, path)) for path in paths))
             return (node.id, id(scope))
         return (id(node),)
 
@@ -143,7 +162,15 @@ class ValueAnalysis:
         return node, scope
 
     def qualname(self, node: ast.AST, scope: Scope) -> str | None:
-        """The qualified name of ``node`` through imports and local aliases."""
+        """The qualified name of ``node`` through imports and local aliases (kept per node)."""
+        key = id(node)
+        if key in self._qualnames:
+            return self._qualnames[key]
+        self._qualnames[key] = None
+        found = self._qualnames[key] = self._qualname(node, scope)
+        return found
+
+    def _qualname(self, node: ast.AST, scope: Scope) -> str | None:
         found = scope.qualname(node)
         if found is not None or not isinstance(node, (ast.Name, ast.Attribute)):
             return found
@@ -171,6 +198,11 @@ class ValueAnalysis:
         if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
             return constant.value
         return None
+
+    def strings_of(self, node: ast.expr, scope: Scope) -> list[str]:
+        """Every string literal ``node`` may hold (``"token" if legacy else "page"``)."""
+        constants = self.constants_of(node, scope)
+        return [c.value for c in constants if isinstance(c, ast.Constant) and isinstance(c.value, str)]
 
     def constant_of(self, node: ast.expr, scope: Scope) -> ast.expr:
         """Follow a name to the one expression it is bound to, when only one reaches it unchanged."""
@@ -245,80 +277,113 @@ class ValueAnalysis:
                 result.append(node)
         return result
 
-    # -- dicts as they stand ------------------------------------------------------
-    def mappings_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[dict[str, ast.expr]] | None:
-        """The dicts ``node`` may hold at this point, key -> value, after every change made to it on
-        each path (``d["k"] = v``, ``update``, ``setdefault``, ``pop``, ``del``, ``clear``, ``|=``).
-        None when any of them cannot be read: an unknown dict is never taken for a safe one."""
+    def defaults_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[ast.expr]:
+        """What ``node`` evaluates to unless a run-time condition opts in to something else: the
+        ``else`` arm of ``x if c else y``, and the bindings that reach it other than those made in
+        the body of an ``if`` that does not also hold the use (``debug = False; if flag: debug =
+        True`` defaults to False; ``debug = True; if prod: debug = False`` to True)."""
         if depth > _MAX_DEPTH:
-            return None
-        if isinstance(node, ast.Await):
+            return [node]
+        if isinstance(node, (ast.Await, ast.NamedExpr)):
+            return self.defaults_of(node.value, scope, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return self.defaults_of(node.orelse, scope, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            return [c for v in node.values for c in self.defaults_of(v, scope, depth + 1)]
+        if not isinstance(node, ast.Name):
+            return self.constants_of(node, scope, depth + 1) if isinstance(node, ast.Call) else [node]
+        result: list[ast.expr] = []
+        for path, where in self.reaching(node, scope):
+            head = path[0]
+            if isinstance(head, Binding) and head.value is not None and head.index is None and not head.iterates:
+                if len(path) == 1 and not self._opted_in(head.stmt, node):
+                    result.extend(self.defaults_of(head.value, where, depth + 1))
+            else:
+                result.extend(self.constants_of(node, scope, depth + 1))
+        return result
+
+    def _opted_in(self, binding: ast.AST, use: ast.AST) -> bool:
+        """``binding`` sits in the body of an ``if`` that the use is not in."""
+        around_use = set()
+        current: ast.AST | None = use
+        while current is not None:
+            around_use.add(id(current))
+            current = self.parents.get(current)
+        child, parent = binding, self.parents.get(binding)
+        while parent is not None and id(parent) not in around_use:
+            if isinstance(parent, ast.If) and any(child is s for s in parent.body):
+                return True
+            child, parent = parent, self.parents.get(parent)
+        return False
+
+    # -- dicts as they stand ------------------------------------------------------
+    def mappings_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[Mapping]:
+        """The dicts ``node`` may hold at this point, one per path, key -> value, after every change
+        made to it on that path (``d["k"] = v``, ``update``, ``setdefault``, ``pop``, ``del``,
+        ``clear``). A path the analysis cannot read fully gives an ``open`` mapping: the keys it
+        knows, and maybe others; an unknown dict is never taken for a safe one."""
+        if depth > _MAX_DEPTH:
+            return [Mapping(open=True)]
+        if isinstance(node, (ast.Await, ast.NamedExpr)):
             return self.mappings_of(node.value, scope, depth + 1)
         if isinstance(node, ast.Constant) and node.value is None:
-            return [{}]
+            return [Mapping()]
         if isinstance(node, ast.Dict):
-            mapping: dict[str, ast.expr] = {}
+            mapping = Mapping()
             for key, value in zip(node.keys, node.values):
                 if key is None:  # ``**other``
-                    merged = self._one_mapping(value, scope, depth)
-                    if merged is None:
-                        return None
-                    mapping.update(merged)
+                    mapping.merge(self._one_mapping(value, scope, depth))
                 else:
                     name = self.string_of(key, scope)
                     if name is None:
-                        return None
-                    mapping[name] = value
+                        mapping.open = True
+                    else:
+                        mapping[name] = value
             return [mapping]
         if isinstance(node, ast.Call) and scope.module.is_builtin(node.func, "dict"):
-            mapping = {}
+            mapping = Mapping()
             for positional in node.args:
-                merged = self._one_mapping(positional, scope, depth)
-                if merged is None:
-                    return None
-                mapping.update(merged)
+                mapping.merge(self._one_mapping(positional, scope, depth))
             for keyword in node.keywords:
                 if keyword.arg is None:
-                    merged = self._one_mapping(keyword.value, scope, depth)
-                    if merged is None:
-                        return None
-                    mapping.update(merged)
+                    mapping.merge(self._one_mapping(keyword.value, scope, depth))
                 else:
                     mapping[keyword.arg] = keyword.value
             return [mapping]
+        if isinstance(node, ast.Call):
+            returned = self.summaries.returns(node, scope)
+            if returned:
+                return [m for value, callee in returned for m in self.mappings_of(value, callee, depth + 1)]
+            return [Mapping(open=True)]
         if isinstance(node, ast.IfExp):
-            body = self.mappings_of(node.body, scope, depth + 1)
-            orelse = self.mappings_of(node.orelse, scope, depth + 1)
-            return None if body is None or orelse is None else [*body, *orelse]
+            return [*self.mappings_of(node.body, scope, depth + 1), *self.mappings_of(node.orelse, scope, depth + 1)]
+        if isinstance(node, ast.BoolOp):
+            return [m for value in node.values for m in self.mappings_of(value, scope, depth + 1)]
         if not isinstance(node, ast.Name):
-            return None
-        result: list[dict[str, ast.expr]] = []
+            return [Mapping(open=True)]
+        result: list[Mapping] = []
         for path, where in self.reaching(node, scope):
-            head = path[0]
-            if head is OUTER:
+            if path[0] is OUTER:
                 constant = scope.module.constants.get(node.id)
-                if constant is None or scope.binds(node.id):
-                    return None
-                base = self.mappings_of(constant, scope.module_scope, depth + 1)
-            elif isinstance(head, Binding) and head.value is not None and head.index is None and not head.iterates:
-                base = self.mappings_of(head.value, where, depth + 1)
-            else:
-                return None
-            if base is None:
-                return None
-            for mapping in base:
-                changed = self._changed(dict(mapping), path[1:], where, depth)
-                if changed is None:
-                    return None
-                result.append(changed)
+                if constant is not None and not scope.binds(node.id):
+                    result.extend(self.mappings_of(constant, scope.module_scope, depth + 1))
+                    continue
+            result.extend(self._path_mappings(path, where, depth))
         return result
 
-    def _one_mapping(self, node: ast.expr, scope: Scope, depth: int) -> dict[str, ast.expr] | None:
-        found = self.mappings_of(node, scope, depth + 1)
-        return found[0] if found is not None and len(found) == 1 else None
+    def _path_mappings(self, path: Path, where: Scope, depth: int) -> list[Mapping]:
+        """The dicts one reaching path leaves: its binding's value, then its changes."""
+        head = path[0]
+        base = [Mapping(open=True)]
+        if isinstance(head, Binding) and head.value is not None and head.index is None and not head.iterates:
+            base = self.mappings_of(head.value, where, depth + 1)
+        return [self._changed(mapping.copy(), path[1:], where, depth) for mapping in base]
 
-    def _changed(self, mapping: dict[str, ast.expr], changes: Iterable[object], scope: Scope,
-                 depth: int) -> dict[str, ast.expr] | None:
+    def _one_mapping(self, node: ast.expr, scope: Scope, depth: int) -> Mapping:
+        found = self.mappings_of(node, scope, depth + 1)
+        return found[0] if len(found) == 1 else Mapping(open=True)
+
+    def _changed(self, mapping: Mapping, changes: Iterable[object], scope: Scope, depth: int) -> Mapping:
         for change in changes:
             assert isinstance(change, Binding)
             kind = change.change
@@ -327,8 +392,8 @@ class ValueAnalysis:
             if kind in ("item", "setdefault", "pop", "del"):
                 key = None if change.key is None else self.string_of(change.key, scope)
                 if key is None:
-                    return None
-                if kind == "item":
+                    mapping.open = True  # a key computed at run time: anything may be there now
+                elif kind == "item":
                     assert change.value is not None
                     mapping[key] = change.value
                 elif kind == "setdefault":
@@ -340,16 +405,14 @@ class ValueAnalysis:
                     mapping.pop(key, None)
             elif kind == "clear":
                 mapping.clear()
+                mapping.open = False
             elif kind == "update":
                 call = change.stmt
                 assert isinstance(call, ast.Call)
                 update = ast.Call(func=ast.Name(id="dict", ctx=ast.Load()), args=call.args, keywords=call.keywords)
-                merged = self._one_mapping(update, scope, depth)
-                if merged is None:
-                    return None
-                mapping.update(merged)
+                mapping.merge(self._one_mapping(update, scope, depth))
             else:
-                return None
+                mapping.open = True
         return mapping
 
     # -- what a value is -------------------------------------------------
@@ -424,8 +487,11 @@ class ValueAnalysis:
     def _item_of(self, base: Value, key: ast.expr, scope: Scope) -> Value | None:
         """``base[key]`` (or ``base.get(key)``)."""
         if base.kind in _MAPPINGS:
-            name = self.string_of(key, scope)
-            return None if name is None else self._mapping_item(base.kind, name)
+            for name in self.strings_of(key, scope):
+                item = self._mapping_item(base.kind, name)
+                if item is not None:
+                    return item
+            return None
         if base.kind is Kind.PARTS:
             if isinstance(key, ast.Slice):
                 lower = int_index(key.lower) if key.lower is not None else 0
@@ -471,9 +537,9 @@ class ValueAnalysis:
         return None
 
     def _call_value(self, node: ast.Call, scope: Scope) -> Value | None:
-        func = node.func
+        func, func_scope = self.resolve(node.func, scope)
         if isinstance(func, ast.Attribute):
-            base = self.value_of(func.value, scope)
+            base = self.value_of(func.value, func_scope)
             if base is not None:
                 method = func.attr
                 if base.kind in _MAPPINGS and method in _MAPPING_GETTERS and node.args:
@@ -595,11 +661,19 @@ class ValueAnalysis:
             if value is not None:
                 return value.label if value.kind in LEAKING_KINDS else None
         if isinstance(node, ast.Name):
-            for head, where in self._name_values(node, scope):
+            for path, where in self.reaching(node, scope):
+                head = path[0]
                 if not isinstance(head, Binding) or head.value is None:
                     continue
                 if head.iterates and head.index == 0 and is_method_call(head.value, "items"):
                     continue  # the key of ``for name, value in headers.items()``
+                if len(path) > 1 and not head.iterates and head.index is None:
+                    # Changed in place since: what it holds now is what the changes left.
+                    for mapping in self._path_mappings(path, where, 0):
+                        found = self._first_leak(mapping.values(), where, tokens)
+                        if found is not None:
+                            return found
+                    continue
                 found = self.leak_of(head.value, where, tokens)
                 if found is not None:
                     return found
@@ -643,4 +717,8 @@ class ValueAnalysis:
             return None
         if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and module.is_builtin(func, func.id):
             return self._first_leak(arguments, scope, tokens)
+        for returned, callee in self.summaries.returns(node, scope):
+            found = self.leak_of(returned, callee, tokens)
+            if found is not None:
+                return found
         return None

@@ -57,6 +57,8 @@ class Walk:
         matches = self.matches
         notes = _NOTES
         stack: list[tuple[ast.AST, Scope]] = [(tree, self.root)]
+        push = stack.append
+        AST = ast.AST
         while stack:
             node, scope = stack.pop()
             cls = type(node)
@@ -73,10 +75,17 @@ class Walk:
                     parents[child] = node
                     stack.append((child, inner if id(child) in inside else scope))
             else:
-                kids = children(node)
-                for child in reversed(kids):
-                    parents[child] = node
-                    stack.append((child, scope))
+                fields = _FIELDS.get(cls) or _fields(cls)
+                for name in reversed(fields):
+                    value = getattr(node, name, None)
+                    if value.__class__ is list:
+                        for child in reversed(value):
+                            if isinstance(child, AST):
+                                parents[child] = node
+                                push((child, scope))
+                    elif isinstance(value, AST):
+                        parents[value] = node
+                        push((value, scope))
 
     def _enter(self, node: ast.AST, scope: Scope) -> Scope:
         inner = Scope(node, scope, self.module)

@@ -42,6 +42,33 @@ CATALOGUE = {
 }
 
 
+# The pylint ids published for the registered rules: they never change.
+PUBLISHED_PYLINT_IDS = {
+    "FTL101": "W7311",
+    "FTL102": "W7312",
+    "FTL103": "W7313",
+    "FTL104": "W7314",
+    "FTL105": "W7315",
+    "FTL106": "W7316",
+    "FTL107": "W7317",
+    "FTL108": "W7318",
+    "FTL201": "W7321",
+    "FTL202": "W7322",
+    "FTL203": "W7323",
+    "FTL301": "W7331",
+    "FTL302": "W7332",
+    "FTL303": "W7333",
+    "FTL401": "W7341",
+    "FTL402": "W7342",
+    "FTL403": "W7343",
+    "FTL404": "W7344",
+    "FTL501": "W7351",
+    "FTL502": "W7352",
+    "FTL503": "W7353",
+    "FTL504": "W7354",
+}
+
+
 def test_codes_and_symbols_are_unique_and_well_formed():
     symbols = [rule.symbol for rule in RULES.values()]
     assert len(set(symbols)) == len(symbols)
@@ -116,3 +143,25 @@ def test_messages_never_contain_the_secret_values_of_examples():
 def test_readme_rule_table_is_generated_from_the_rules():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme == with_table(readme), "run: python -m flask_token_lint.catalogue --write README.md"
+
+
+def test_every_code_has_its_own_pylint_id():
+    codes = [f"FTL{number:03d}" for number in range(2, 1000)]
+    ids = [pylint_id(code) for code in codes]
+    assert all(re.fullmatch(r"W[0-9]{4}", msgid) for msgid in ids)
+    assert len(set(ids)) == len(codes) == 998
+    assert pylint_id("FTL001") == ""
+    assert pylint_id("FTL111") == "W7411" != pylint_id("FTL101")
+    assert {msgid[1:3] for msgid in ids} == {str(band) for band in range(73, 83)}
+
+
+def test_published_pylint_ids_are_unchanged():
+    assert set(RULES) - {"FTL001"} == set(PUBLISHED_PYLINT_IDS)
+    assert {code: pylint_id(code) for code in PUBLISHED_PYLINT_IDS} == PUBLISHED_PYLINT_IDS
+
+
+def test_pylint_accepts_the_ids():
+    from pylint.message import MessageDefinition
+
+    for number in range(2, 1000):
+        MessageDefinition.check_msgid(pylint_id(f"FTL{number:03d}"))

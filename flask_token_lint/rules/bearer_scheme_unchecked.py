@@ -22,6 +22,18 @@ def _travels_on(use: ast.Name, ctx) -> bool:
     return isinstance(parent, (ast.Return, ast.Tuple, ast.List, ast.Dict))
 
 
+def _every_use_guarded(cut: ast.expr, ctx) -> bool:
+    """The cut is kept in a name, and every use of that name comes after a scheme check."""
+    statement = ctx.parent(cut)
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return False
+    target = statement.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    uses = ctx.uses_after(target.id, statement)
+    return bool(uses) and all(ctx.is_guarded(use) for use in uses)
+
+
 class BearerSchemeUnchecked(Rule):
     code = "FTL201"
     symbol = "bearer-scheme-unchecked"
@@ -110,8 +122,9 @@ class BearerSchemeUnchecked(Rule):
         base = ctx.value_of(cut_from)
         if base is None or base.kind not in (Kind.AUTH_HEADER, Kind.PARTS):
             return  # a token cookie or query parameter is not cut from a header
-        if not ctx.is_guarded(node):
-            yield node, {"header": value.label}
+        if ctx.is_guarded(node) or _every_use_guarded(node, ctx):
+            return
+        yield node, {"header": value.label}
 
     def _check_unpacking(self, node: ast.Assign, ctx):
         """``scheme, token = auth.split()``: every use of the token must be checked."""

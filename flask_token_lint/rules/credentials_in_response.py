@@ -103,19 +103,33 @@ class CredentialsInResponse(Rule):
                     yield node, {"what": capitalized(what), "where": "put into an exception message"}
                     return
             return
-        qualname = ctx.qualname(node.func)
-        arguments = [*node.args, *(k.value for k in node.keywords)]
+        yield from self._response_or_abort(node, ctx, [*node.args, *(k.value for k in node.keywords)], ctx)
+        # The module's own helpers: ``respond(dict(request.headers))`` where ``respond`` returns
+        # ``jsonify(data)``; what is echoed comes from this call.
+        for forward, inner in ctx.forwards(node):
+            inner_arguments = [*forward.call.args, *(k.value for k in forward.call.keywords)]
+            sites = [forward.site(argument) for argument in inner_arguments]
+            for report in self._response_or_abort(forward.call, inner, [s for s in sites if s is not None], ctx):
+                yield node, report[1]
+                return
+
+    @staticmethod
+    def _response_or_abort(call, ctx, arguments, judge):
+        """``call`` builds a response or aborts, with one of ``arguments`` (judged in ``judge``'s
+        scope) revealing credentials."""
+        qualname = ctx.qualname(call.func)
+        func = ctx.callee(call)
         if qualname in _RESPONSE_BUILDERS:
             for argument in arguments:
-                what = ctx.leak_of(argument)
+                what = judge.leak_of(argument)
                 if what is not None:
-                    yield node, {"what": capitalized(what), "where": "echoed into a response"}
+                    yield call, {"what": capitalized(what), "where": "echoed into a response"}
                     return
         elif qualname in ("flask.abort", "werkzeug.exceptions.abort") or (
-            isinstance(node.func, ast.Attribute) and node.func.attr == "abort"
+            isinstance(func, ast.Attribute) and func.attr == "abort"
         ):
             for argument in arguments:
-                what = _exposed(argument, ctx)
+                what = _exposed(argument, judge)
                 if what is not None:
-                    yield node, {"what": capitalized(what), "where": "put into an abort() message"}
+                    yield call, {"what": capitalized(what), "where": "put into an abort() message"}
                     return

@@ -76,9 +76,7 @@ class CredentialsLogged(Rule):
     )
 
     def check(self, node, ctx):
-        if not ctx.is_output_call(node):
-            return
-        for argument in ctx.written_arguments(node):
+        for argument in ctx.written_sites(node):
             what = ctx.leak_of(argument)
             if what is not None:
                 yield node, {"what": what}

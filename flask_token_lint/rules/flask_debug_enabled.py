@@ -13,10 +13,19 @@ _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 
 
 def _is_true(node: ast.expr | None, ctx: Context) -> bool:
+    """A true literal reaches ``node`` unless a run-time condition opts out of it (a flag that is
+    off unless switched on at run time is the same program as ``debug=os.environ...``)."""
     if node is None:
         return False
-    node = ctx.constant_of(node)
+    return any(_true_literal(value) for value in ctx.default_constants_of(node))
+
+
+def _true_literal(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and (node.value is True or (type(node.value) is int and node.value != 0))
+
+
+def _passes_true(call: ast.Call, name: str, position: int | None, ctx: Context) -> bool:
+    return any(_is_true(value, ctx) for value in ctx.passed(call, name, position))
 
 
 class FlaskDebugEnabled(Rule):
@@ -113,14 +122,14 @@ class FlaskDebugEnabled(Rule):
 
     def _call(self, node: ast.Call, ctx: Context) -> tuple[str, int | None] | None:
         """The debug argument's name and position when the call turns debugging on."""
-        func = node.func
-        if ctx.qualname(func) in _RUN_SIMPLE:
-            return ("use_debugger", 4) if _is_true(argument(node, "use_debugger", 4), ctx) else None
+        func = ctx.callee(node)
+        if ctx.qualname(node.func) in _RUN_SIMPLE:
+            return ("use_debugger", 4) if _passes_true(node, "use_debugger", 4, ctx) else None
         if not isinstance(func, ast.Attribute) or func.attr != "run":
             return None
-        if ctx.is_app(func.value) and _is_true(argument(node, "debug", 2), ctx):
+        if ctx.is_app(func.value) and _passes_true(node, "debug", 2, ctx):
             return ("debug", 2)
-        if node.args and ctx.is_app(node.args[0]) and _is_true(argument(node, "debug", None), ctx):
+        if node.args and ctx.is_app(node.args[0]) and _passes_true(node, "debug", None, ctx):
             return ("debug", None)  # socketio.run(app, debug=True)
         return None
 

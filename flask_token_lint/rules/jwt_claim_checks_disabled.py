@@ -115,6 +115,7 @@ class JwtClaimChecksDisabled(Rule):
         leeway = decode.argument("leeway")
         if leeway is None:
             leeway = decode.option("leeway")
-        seconds = None if leeway is None else leeway_seconds(leeway, ctx)
+        possible = [] if leeway is None else [leeway_seconds(value, ctx) for value in ctx.constants_of(leeway)]
+        seconds = max((s for s in possible if s is not None), default=None)
         if seconds is not None and seconds > ctx.settings.max_leeway:
             yield node, {"function": decode.function, "problem": "accepts expired tokens for more than a day (leeway)"}

@@ -29,6 +29,28 @@ def _is_cert_none(node: ast.expr, ctx: Context) -> bool:
     return ctx.qualname(node) in _CERT_NONE or ctx.string_of(node) == "CERT_NONE"
 
 
+def _forwarded(forward, name: str) -> list[ast.expr]:
+    site = forward.keyword(name)
+    return [] if site is None else [site]
+
+
+def _disables_verification(call: ast.Call, ctx: Context, passed) -> str | None:
+    """How ``call`` turns certificate checks off, judging the arguments ``passed(name)`` gives."""
+    qualname = ctx.qualname(call.func) or ""
+    if qualname in _UNVERIFIED_CONTEXT:
+        return "ssl._create_unverified_context()"
+    if any(_is_cert_none(value, ctx) for value in passed("cert_reqs")):
+        return "cert_reqs=CERT_NONE"
+    if any(ctx.literal_is(value, False) for value in passed("verify")):
+        func = ctx.callee(call)
+        client = qualname.startswith(_CLIENT_MODULES)
+        if not client and isinstance(func, ast.Attribute):
+            client = _is_http_client(func.value, ctx)
+        if client:
+            return "verify=False"
+    return None
+
+
 class TlsVerificationDisabled(Rule):
     code = "FTL502"
     symbol = "tls-verification-disabled"
@@ -94,18 +116,14 @@ class TlsVerificationDisabled(Rule):
         return None if verify is None else (cst_edits.remove_argument(node, verify), frozenset())
 
     def _call(self, node: ast.Call, ctx: Context) -> str | None:
-        qualname = ctx.qualname(node.func) or ""
-        if qualname in _UNVERIFIED_CONTEXT:
-            return "ssl._create_unverified_context()"
-        for keyword in node.keywords:
-            if keyword.arg == "cert_reqs" and _is_cert_none(keyword.value, ctx):
-                return "cert_reqs=CERT_NONE"
-            if keyword.arg == "verify" and ctx.literal_is(keyword.value, False):
-                client = qualname.startswith(_CLIENT_MODULES)
-                if not client and isinstance(node.func, ast.Attribute):
-                    client = _is_http_client(node.func.value, ctx)
-                if client:
-                    return "verify=False"
+        how = _disables_verification(node, ctx, lambda name: ctx.passed(node, name))
+        if how is not None:
+            return how
+        # The module's own helpers: ``call(url, False)`` where ``call`` hands ``verify`` on.
+        for forward, inner in ctx.forwards(node):
+            how = _disables_verification(forward.call, inner, lambda name: _forwarded(forward, name))
+            if how is not None:
+                return f"{how}, through {ast.unparse(node.func)}()"
         return None
 
     def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:

@@ -81,6 +81,16 @@ def _is_change_check(compare: ast.Compare, ctx: Context) -> bool:
     return False
 
 
+def _compared_secret(left: tuple[ast.expr, Context], right: tuple[ast.expr, Context]) -> str | None:
+    """How a message names the secret one operand holds, when the other can be what it is
+    checked against (each operand judged in its own scope)."""
+    for (secret, secret_ctx), (other, other_ctx) in ((left, right), (right, left)):
+        what = _secret_label(secret, secret_ctx)
+        if what is not None and not _is_non_secret(other, other_ctx):
+            return what
+    return None
+
+
 class TokenCompareNotConstantTime(Rule):
     code = "FTL203"
     symbol = "token-compare-not-constant-time"
@@ -89,7 +99,7 @@ class TokenCompareNotConstantTime(Rule):
     severity = Severity.MEDIUM
     cwe = ("CWE-208",)
     owasp = OWASP_API2
-    node_types = (ast.Compare,)
+    node_types = (ast.Compare, ast.Call)
     triggers = (f"==|!= + {QUERY_KEY_SPELLINGS}|{SECRET_NAME_SPELLINGS}|{HEADER_SPELLINGS}|args|values",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = (
@@ -147,6 +157,22 @@ class TokenCompareNotConstantTime(Rule):
     )
 
     def check(self, node, ctx):
+        if isinstance(node, ast.Call):
+            # The module's own helpers: ``matches(request.headers["X-Api-Key"], stored)`` where
+            # ``matches`` returns ``given == stored``: the secret comes from this call.
+            for forward, inner in ctx.forwarded_compares(node):
+                operands = []
+                for operand in (forward.call.left, forward.call.comparators[0]):
+                    site = forward.site(operand)
+                    operands.append((operand, inner) if site is None else (site, ctx))
+                if any(operand_ctx is ctx and _is_static(operand, ctx) for operand, operand_ctx in operands):
+                    continue  # a constant handed to a helper: nothing a request controls
+                what = _compared_secret(operands[0], operands[1])
+                if what is not None:
+                    op = "==" if isinstance(forward.call.ops[0], ast.Eq) else "!="
+                    yield node, {"what": capitalized(what), "op": f"{op} in {ast.unparse(node.func)}()"}
+                    return
+            return
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
         if isinstance(ctx.parent(node), ast.Assert):
@@ -154,12 +180,10 @@ class TokenCompareNotConstantTime(Rule):
         left, right = node.left, node.comparators[0]
         if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):
             return
-        for secret, other in ((left, right), (right, left)):
-            what = _secret_label(secret, ctx)
-            if what is not None and not _is_non_secret(other, ctx):
-                op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
-                yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)
-                return
+        what = _compared_secret((left, ctx), (right, ctx))
+        if what is not None:
+            op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+            yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits

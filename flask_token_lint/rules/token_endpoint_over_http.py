@@ -23,38 +23,63 @@ _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 
 def insecure_url(node: ast.expr | None, ctx: Context) -> ast.expr | None:
-    """The ``http://`` string literal ``node`` is or names, when its host is not loopback."""
+    """An ``http://`` string literal ``node`` is or may hold, when its host is not loopback."""
     if node is None:
         return None
-    literal = ctx.constant_of(node)
+    for literal in ctx.constants_of(node):
+        if _is_insecure(literal, ctx):
+            return literal
+    return None
+
+
+def _is_insecure(literal: ast.expr, ctx: Context) -> bool:
     if not isinstance(literal, ast.Constant) or not isinstance(literal.value, str):
-        return None
+        return False
     text = literal.value.strip()
     if not text.lower().startswith("http://"):
-        return None
+        return False
     try:
         host = (urlsplit(text).hostname or "").lower()
     except ValueError:
-        return None
+        return False
     if host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
-        return None
-    if any(host == trusted or host.endswith("." + trusted) for trusted in ctx.settings.trusted_hosts):
-        return None
-    return literal
+        return False
+    return not any(host == trusted or host.endswith("." + trusted) for trusted in ctx.settings.trusted_hosts)
 
 
-def _sends_credentials(call: ast.Call, ctx: Context) -> bool:
-    """The request carries an ``Authorization`` header or ``auth=``."""
-    for keyword in call.keywords:
-        if keyword.arg == "auth":
-            return True
-        if keyword.arg == "headers":
-            headers = ctx.constant_of(keyword.value)
-            if isinstance(headers, ast.Dict):
-                names = [ctx.string_of(k) for k in headers.keys if k is not None]
-                if any(name and name.lower() in ("authorization", "proxy-authorization") for name in names):
-                    return True
+def _sends_credentials(call: ast.Call, ctx: Context, passed=None) -> bool:
+    """The request carries an ``Authorization`` header or ``auth=`` (given directly, through a
+    ``**`` dict, or through the dicts it is built from)."""
+    passed = passed or (lambda name: ctx.passed(call, name))
+    if passed("auth"):
+        return True
+    for headers in passed("headers"):
+        for mapping in ctx.mappings_of(headers):
+            if any(name.lower() in ("authorization", "proxy-authorization") for name in mapping):
+                return True
     return False
+
+
+def _request_url(call: ast.Call, ctx: Context, passed, url_ctx: Context) -> ast.expr | None:
+    """The insecure URL literal a request built by ``call`` may go to, if it carries credentials
+    (the URLs ``passed`` gives are judged in ``url_ctx``: the caller's, for a helper's request)."""
+    func = ctx.callee(call)
+    qualname = ctx.qualname(call.func) or ""
+    method = func.attr if isinstance(func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
+    if method not in _HTTP_METHODS or not _sends_credentials(call, ctx):
+        return None
+    for url in passed("url", 1 if method == "request" else 0):
+        found = insecure_url(url, url_ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _forwarded(forward, name: str, position: int | None) -> list[ast.expr]:
+    site = forward.keyword(name)
+    if site is None and position is not None:
+        site = forward.argument(position)
+    return [] if site is None else [site]
 
 
 class TokenEndpointOverHttp(Rule):
@@ -133,11 +158,16 @@ class TokenEndpointOverHttp(Rule):
             url = insecure_url(decode.argument("issuer"), ctx)
             if url is not None:
                 yield url, {"what": "The expected issuer"}, _FIX
-        method = node.func.attr if isinstance(node.func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
-        if method in _HTTP_METHODS and _sends_credentials(node, ctx):
-            url = insecure_url(argument(node, "url", 1 if method == "request" else 0), ctx)
+        url = _request_url(node, ctx, lambda name, position: ctx.passed(node, name, position), ctx)
+        if url is not None:
+            yield url, {"what": "A request carrying credentials"}, _FIX
+            return
+        # The module's own helpers: ``call_api("http://...", token)`` where ``call_api`` sends it.
+        for forward, inner in ctx.forwards(node):
+            url = _request_url(forward.call, inner, lambda name, position: _forwarded(forward, name, position), ctx)
             if url is not None:
                 yield url, {"what": "A request carrying credentials"}, _FIX
+                return
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits

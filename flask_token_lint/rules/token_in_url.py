@@ -108,7 +108,8 @@ class TokenInUrl(Rule):
     def _read_or_sent(self, node, ctx):
         value = ctx.value_of(node)
         if value is not None and value.kind is Kind.TOKEN:
-            base = node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+            func = ctx.callee(node) if isinstance(node, ast.Call) else None
+            base = func.value if isinstance(func, ast.Attribute) else None
             base = node.value if isinstance(node, ast.Subscript) else base
             base_value = None if base is None else ctx.value_of(base)
             if base_value is not None and base_value.kind is Kind.QUERY and not _only_names_a_cookie(node, ctx):
@@ -116,12 +117,23 @@ class TokenInUrl(Rule):
                 return
         if isinstance(node, ast.Call):
             yield from self._token_location(node, ctx)
-            for keyword in node.keywords:
-                if keyword.arg == "params" and _has_token_key(ctx.constant_of(keyword.value), ctx):
+            for forward, inner in ctx.forwards(node):
+                # ``query_value("access_token")`` where the helper returns ``request.args.get(name)``.
+                func = inner.callee(forward.call)
+                if isinstance(func, ast.Attribute) and func.attr in ("get", "getlist", "pop") and forward.call.args:
+                    base = inner.value_of(func.value)
+                    key = forward.site(forward.call.args[0])
+                    if base is not None and base.kind is Kind.QUERY and key is not None:
+                        names = [name for name in ctx.strings_of(key) if ctx.is_query_token_key(name)]
+                        if names:
+                            yield node, {"what": f"Token read from the {names[0]!r} query parameter"}
+                            return
+            for params in ctx.keyword_values(node, "params") or ():
+                if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(params) for key in mapping):
                     yield node, {"what": "A token is sent as a query parameter"}
                     return
             if ctx.qualname(node.func) in _URL_BUILDERS:
-                if any(keyword.arg and ctx.is_query_token_key(keyword.arg) for keyword in node.keywords):
+                if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
                     yield node, {"what": "A token is put into a URL by url_for"}
 
     def _token_location(self, node, ctx):
@@ -161,11 +173,3 @@ def _is_cookie_name(use: ast.Name, parent: ast.AST | None) -> bool:
         and parent.func.attr == "set_cookie"
         and parent.args[:1] == [use]
     )
-
-
-def _has_token_key(mapping: ast.expr, ctx) -> bool:
-    if isinstance(mapping, ast.Dict):
-        return any(key is not None and ctx.is_query_token_key(ctx.string_of(key) or "") for key in mapping.keys)
-    if isinstance(mapping, ast.Call) and ctx.is_builtin(mapping.func, "dict"):
-        return any(keyword.arg and ctx.is_query_token_key(keyword.arg) for keyword in mapping.keywords)
-    return False

@@ -63,9 +63,7 @@ class TokenLogged(Rule):
     )
 
     def check(self, node, ctx):
-        if not ctx.is_output_call(node):
-            return
-        arguments = list(ctx.written_arguments(node))
+        arguments = ctx.written_sites(node)
         if any(ctx.leak_of(argument) for argument in arguments):
             return  # whole credentials are FTL301's finding
         for argument in arguments:
