@@ -222,7 +222,9 @@ def run_cli(root: Path) -> Tuple[List[dict], List[str], int, float]:
     the rules that are off by default). It runs from the repository folder so that
     ``-m flask_token_lint`` is this checkout's engine, and never from the package
     folder, whose own top-level modules would then shadow the engine's imports."""
-    command = [sys.executable, "-m", "flask_token_lint", "check", "--isolated", "--select", "FTL", "--format", "json"]
+    # No results cache: the findings must be this engine's, not those of an earlier one with the same version.
+    command = [sys.executable, "-m", "flask_token_lint", "check", "--no-cache", "--isolated", "--select", "FTL"]
+    command += ["--format", "json"]
     command.append(str(root))
     start = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, env=CHILD_ENV, encoding="utf-8", errors="replace")

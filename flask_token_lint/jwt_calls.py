@@ -220,9 +220,13 @@ class JwtCalls:
         return decode
 
     def _read_options(self, node: ast.expr, scope: Scope) -> list[tuple[dict[str, list[ast.expr]], bool]]:
+        if isinstance(node, ast.Name):
+            mappings = self.values.caller_options(node, scope)
+        else:
+            mappings = self.values.mappings_of(node, scope)
         return [
             ({name: self.values.constants_of(value, scope) for name, value in mapping.items()}, mapping.open)
-            for mapping in self.values.mappings_of(node, scope)
+            for mapping in mappings
         ]
 
     def encode(self, call: ast.Call, scope: Scope) -> EncodeCall | None:

@@ -3,7 +3,10 @@
 pylint hands checkers astroid nodes; the adapter reads the module's source,
 gives it to the same engine the other front-ends use, and reports each
 finding by line and column, so ``# pylint: disable=<symbol>`` works as usual.
-Message ids are ``W73gn`` for ``FTLg0n`` (FTL101 is W7311, FTL501 is W7351).
+Message ids are ``W73gn`` for ``FTLg0n`` (FTL101 is W7311, FTL501 is W7351) and ``W{73+m}gn`` for
+``FTLgmn`` (see ``catalogue.pylint_id``). pylint wants every message of one checker in one band,
+so each further band gets a checker of its own that only declares its messages; the first
+checker runs the engine and reports them all.
 """
 
 from __future__ import annotations
@@ -34,9 +37,32 @@ def _message(rule: type[Rule]) -> tuple[Any, ...]:
     return ("%s", rule.symbol, description, options)
 
 
+def messages_by_band(rules: dict[str, type[Rule]]) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """The rules' pylint messages grouped by checker band (the two digits after the letter)."""
+    bands: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for code, rule in rules.items():
+        if code != UNPARSABLE:
+            msgid = pylint_id(code)
+            bands.setdefault(msgid[1:3], {})[msgid] = _message(rule)
+    return dict(sorted(bands.items()))
+
+
+_BANDS = messages_by_band(all_rules())
+_FIRST_BAND = "73"
+
+
+def band_checkers(bands: dict[str, dict[str, tuple[Any, ...]]]) -> list[type[BaseChecker]]:
+    """A message-only checker class for each band but the first."""
+    return [
+        type(f"FlaskTokenMessages{band}", (BaseChecker,), {"name": "flask-token-lint", "msgs": msgs})
+        for band, msgs in bands.items()
+        if band != _FIRST_BAND
+    ]
+
+
 class FlaskTokenChecker(BaseChecker):
     name = "flask-token-lint"
-    msgs = {pylint_id(code): _message(rule) for code, rule in all_rules().items() if code != UNPARSABLE}
+    msgs = _BANDS.get(_FIRST_BAND, {})
     options = tuple(
         (
             f"ftl-{option.name}",
@@ -87,3 +113,5 @@ class FlaskTokenChecker(BaseChecker):
 
 def register(linter: PyLinter) -> None:
     linter.register_checker(FlaskTokenChecker(linter))
+    for checker in band_checkers(_BANDS):
+        linter.register_checker(checker(linter))

@@ -302,8 +302,9 @@ class ValueAnalysis:
                 result.extend(self.constants_of(node, scope, depth + 1))
         return result
 
-    def _opted_in(self, binding: ast.AST, use: ast.AST) -> bool:
-        """``binding`` sits in the body of an ``if`` that the use is not in."""
+    def _opted_in(self, binding: ast.AST, use: ast.AST, flag_of: Scope | None = None) -> bool:
+        """``binding`` sits in the body of an ``if`` that the use is not in (with ``flag_of``: an
+        ``if`` whose test is one of that function's parameters, a flag its callers set)."""
         around_use = set()
         current: ast.AST | None = use
         while current is not None:
@@ -312,9 +313,28 @@ class ValueAnalysis:
         child, parent = binding, self.parents.get(binding)
         while parent is not None and id(parent) not in around_use:
             if isinstance(parent, ast.If) and any(child is s for s in parent.body):
-                return True
+                if flag_of is None:
+                    return True
+                test = parent.test
+                if isinstance(test, ast.Name) and test.id in flag_of.facts.parameters:
+                    return True
             child, parent = parent, self.parents.get(parent)
         return False
+
+    def caller_options(self, node: ast.Name, scope: Scope) -> list[Mapping]:
+        """``mappings_of`` less the paths on which a flag parameter of the function opted in to a
+        change (``if allow_expired: options["verify_exp"] = False``): each caller makes that
+        choice, and is judged where it makes it."""
+        result: list[Mapping] = []
+        for path, where in self.reaching(node, scope):
+            events = [event for event in path if isinstance(event, Binding)]
+            if any(self._opted_in(event.stmt, node, where) for event in events if where.is_function):
+                continue
+            if path[0] is OUTER:
+                result.extend(self.mappings_of(node, scope))
+                break
+            result.extend(self._path_mappings(path, where, 0))
+        return result
 
     # -- dicts as they stand ------------------------------------------------------
     def mappings_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> list[Mapping]:

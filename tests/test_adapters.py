@@ -128,3 +128,26 @@ def test_ftl106_is_off_by_default_in_flake8_and_on_when_selected(tmp_path):
     assert codes() == []
     assert codes("--extend-select", "FTL106") == ["FTL106"]
     assert codes("--select", "FTL106") == ["FTL106"]
+
+
+def test_pylint_registers_rules_of_every_message_band():
+    """A code with a middle digit (FTL111 -> W7411) needs a checker of its own band: pylint refuses
+    one checker whose messages span bands. Registering the plugin with such a rule must work and the
+    engine's checker must be able to report it."""
+    from pylint.lint import PyLinter
+
+    from flask_token_lint import pylint_plugin
+    from flask_token_lint.catalogue import pylint_id
+
+    rules = dict(all_rules())
+    base = rules["FTL101"]
+    extra = type("FakeRule", (base,), {"code": "FTL111", "symbol": "fake-band-rule", "summary": "Fake"})
+    rules["FTL111"] = extra
+    bands = pylint_plugin.messages_by_band(rules)
+    assert set(bands) == {"73", "74"}
+    linter = PyLinter()
+    linter.register_checker(type("Main", (pylint_plugin.FlaskTokenChecker,), {"msgs": bands["73"]})(linter))
+    for checker in pylint_plugin.band_checkers(bands):
+        linter.register_checker(checker(linter))
+    assert linter.msgs_store.get_message_definitions(pylint_id("FTL111"))[0].symbol == "fake-band-rule"
+    assert linter.msgs_store.get_message_definitions("W7311")[0].symbol == base.symbol
