@@ -1,6 +1,7 @@
 """A results cache: a file whose content, tool version and settings were seen before is not checked again.
 
-Entries are keyed by a hash of (tool version, selected codes, settings, file bytes) and hold the
+Entries are keyed by a hash of (tool version, the engine's own source, selected codes, settings,
+file bytes) and hold the
 findings left after ``# noqa`` (which depends on the bytes only). Each entry is its own file,
 written to a temporary name and renamed into place, so concurrent runs never see half an entry;
 an entry that cannot be read is treated as missing and rewritten.
@@ -8,6 +9,7 @@ an entry that cannot be read is treated as missing and rewritten.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,10 +23,27 @@ DEFAULT_DIRECTORY = ".flask_token_lint_cache"
 _LAYOUT = "v1"
 
 
+@functools.lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """A hash of the package's own modules: a checkout that pulls a new engine under the same
+    version number must not be answered from the findings of the old one."""
+    digest = hashlib.sha256()
+    package = os.path.dirname(os.path.abspath(__file__))
+    for folder, directories, files in os.walk(package):
+        directories[:] = sorted(d for d in directories if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, package).encode() + b"\0")
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
 class Cache:
     def __init__(self, directory: str, codes: Iterable[str], settings: object) -> None:
         self.directory = os.path.join(directory, _LAYOUT)
-        self._salt = f"{__version__}\0{','.join(sorted(codes))}\0{settings!r}\0".encode()
+        self._salt = f"{__version__}\0{engine_fingerprint()}\0{','.join(sorted(codes))}\0{settings!r}\0".encode()
         self._prepared = False
         self._root = directory
 

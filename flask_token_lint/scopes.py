@@ -38,6 +38,7 @@ class ScopeFacts:
     calls: list[ast.Call] = field(default_factory=list)
     loads: dict[str, list[ast.Name]] = field(default_factory=dict)
     returns: list[ast.Return] = field(default_factory=list)
+    compares: list[ast.Compare] = field(default_factory=list)  # ``==`` / ``!=`` of two operands
     parameters: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # imports made inside this scope
     functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)

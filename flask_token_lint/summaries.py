@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from flask_token_lint.values import ValueAnalysis
 
 
-_EQUALITY = (ast.Eq, ast.NotEq)
-
-
 @dataclass
 class Forward:
     """A call inside a callee whose arguments come, in part, from the call site."""
@@ -88,7 +85,6 @@ class Summaries:
         self.values = values
         self._callees: dict[int, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]] = {}
         self._returns: dict[int, list[tuple[ast.expr, Scope]]] = {}
-        self._compares: dict[int, list[ast.Compare]] = {}
         self._forwards: dict[int, list[Forward]] = {}
         self._receiving: dict[int, list[ast.Call]] = {}
 
@@ -157,26 +153,11 @@ class Summaries:
             params = {name: site for name, site in params.items() if name not in inner.facts.bindings}
             if not params:
                 continue
-            for compare in self._compares_in(definition):
+            for compare in inner.facts.compares:
                 operands = (compare.left, *compare.comparators)
                 if any(isinstance(o, ast.Name) and o.id in params for o in operands):
                     result.append(Forward(compare, inner, params, extra, kwargs_param))  # type: ignore[arg-type]
         return result
-
-    def _compares_in(self, definition: ast.AST) -> list[ast.Compare]:
-        key = id(definition)
-        found = self._compares.get(key)
-        if found is None:
-            found = self._compares[key] = []
-            pending = list(getattr(definition, "body", []))
-            while pending:
-                node = pending.pop()
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    continue
-                if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], _EQUALITY):
-                    found.append(node)
-                pending.extend(ast.iter_child_nodes(node))
-        return found
 
     def forwards(self, call: ast.Call, scope: Scope) -> list[Forward]:
         """The calls inside the module's own callee of ``call`` that receive what the site passes

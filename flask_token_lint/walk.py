@@ -112,6 +112,10 @@ class Walk:
     def _return(self, node: ast.Return, scope: Scope) -> None:
         scope.facts.returns.append(node)
 
+    def _compare(self, node: ast.Compare, scope: Scope) -> None:
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            scope.facts.compares.append(node)
+
     def _assign(self, node: ast.Assign, scope: Scope) -> None:
         for target in node.targets:
             self._bind(scope, target, node.value, node)
@@ -190,6 +194,7 @@ _NOTES: dict[type, Callable[[Walk, ast.AST, Scope], None]] = {
     ast.Call: Walk._call,  # type: ignore[dict-item]
     ast.Name: Walk._name,  # type: ignore[dict-item]
     ast.Return: Walk._return,  # type: ignore[dict-item]
+    ast.Compare: Walk._compare,  # type: ignore[dict-item]
     ast.Assign: Walk._assign,  # type: ignore[dict-item]
     ast.AnnAssign: Walk._ann_assign,  # type: ignore[dict-item]
     ast.AugAssign: Walk._aug_assign,  # type: ignore[dict-item]

@@ -72,3 +72,18 @@ def test_the_cache_is_not_written_with_no_cache(tmp_path):
         assert not (tmp_path / ".flask_token_lint_cache").exists()
     finally:
         os.chdir(Path(__file__).resolve().parent.parent)
+
+
+def test_a_changed_engine_is_part_of_the_key(tmp_path, monkeypatch):
+    """A checkout that pulls a new engine keeps its version number: the cache must not answer with
+    the old engine's findings."""
+    from flask_token_lint import cache as cache_module
+
+    cache = tmp_path / "cache"
+    source = tmp_path / "view.py"
+    source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    assert run("--cache-dir", str(cache), str(source))[0] == 1
+    entries = sorted(p.name for p in cache.rglob("*.json"))
+    monkeypatch.setattr(cache_module, "engine_fingerprint", lambda: "another engine")
+    assert run("--cache-dir", str(cache), str(source))[0] == 1
+    assert len(sorted(p.name for p in cache.rglob("*.json"))) == len(entries) + 1

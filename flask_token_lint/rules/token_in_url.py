@@ -106,13 +106,16 @@ class TokenInUrl(Rule):
             yield from self._read_or_sent(node, ctx)
 
     def _read_or_sent(self, node, ctx):
-        value = ctx.value_of(node)
-        if value is not None and value.kind is Kind.TOKEN:
-            func = ctx.callee(node) if isinstance(node, ast.Call) else None
-            base = func.value if isinstance(func, ast.Attribute) else None
-            base = node.value if isinstance(node, ast.Subscript) else base
-            base_value = None if base is None else ctx.value_of(base)
-            if base_value is not None and base_value.kind is Kind.QUERY and not _only_names_a_cookie(node, ctx):
+        # Only a subscript or a mapping getter reads a query parameter: the shape first, then the dataflow.
+        func = ctx.callee(node) if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in _QUERY_GETTERS:
+            base = func.value
+        else:
+            base = node.value if isinstance(node, ast.Subscript) else None
+        base_value = None if base is None else ctx.value_of(base)
+        if base_value is not None and base_value.kind is Kind.QUERY:
+            value = ctx.value_of(node)
+            if value is not None and value.kind is Kind.TOKEN and not _only_names_a_cookie(node, ctx):
                 yield node, {"what": f"Token read from {value.label}"}
                 return
         if isinstance(node, ast.Call):
@@ -120,7 +123,7 @@ class TokenInUrl(Rule):
             for forward, inner in ctx.forwards(node):
                 # ``query_value("access_token")`` where the helper returns ``request.args.get(name)``.
                 func = inner.callee(forward.call)
-                if isinstance(func, ast.Attribute) and func.attr in ("get", "getlist", "pop") and forward.call.args:
+                if isinstance(func, ast.Attribute) and func.attr in _QUERY_GETTERS and forward.call.args:
                     base = inner.value_of(func.value)
                     key = forward.site(forward.call.args[0])
                     if base is not None and base.kind is Kind.QUERY and key is not None:
@@ -145,6 +148,9 @@ class TokenInUrl(Rule):
             if any(ctx.string_of(item) == "query_string" for item in items):
                 yield setting.report, {"what": "JWT_TOKEN_LOCATION accepts tokens from the query string"}
                 return
+
+
+_QUERY_GETTERS = frozenset({"get", "getlist", "pop"})
 
 
 def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
