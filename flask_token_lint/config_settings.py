@@ -15,14 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
+from flask_token_lint.kinds import APP_CONFIG, CONFIG_CLASS, MODULE_CONSTANT
 from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
-APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
-CONFIG_CLASS = "config class"
-MODULE_CONSTANT = "module constant"
 
 _SETTERS = frozenset({"update", "from_mapping"})
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")

@@ -11,7 +11,7 @@ import ast
 from typing import Iterator
 
 from flask_token_lint import credentials, sinks
-from flask_token_lint.config_settings import APP_CONFIG, CONFIG_CLASS, MODULE_CONSTANT, ConfigSetting, config_settings
+from flask_token_lint.config_settings import ConfigSetting, config_settings
 from flask_token_lint.guards import GuardAnalysis
 from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, JwtCalls
 from flask_token_lint.kinds import Value
@@ -21,8 +21,6 @@ from flask_token_lint.summaries import Forward
 from flask_token_lint.syntax import FUNCTION_NODES, argument, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.walk import Walk
-
-__all__ = ["APP_CONFIG", "CONFIG_CLASS", "MODULE_CONSTANT", "ConfigSetting", "Context", "FileFacts"]
 
 _VIEW_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})

@@ -1,4 +1,5 @@
-"""What a request-derived value can be: the vocabulary the value analysis answers in."""
+"""What a request-derived value can be, and how a configuration setting is spelled: the vocabulary
+the analyses answer in."""
 
 from __future__ import annotations
 
@@ -30,3 +31,9 @@ class Value:
 LEAKING_KINDS = frozenset(
     {Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.AUTHORIZATION, Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.PARTS}
 )
+
+
+# How a configuration setting is made (``ConfigSetting.spelling``).
+APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
+CONFIG_CLASS = "config class"
+MODULE_CONSTANT = "module constant"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -330,3 +332,22 @@ def test_the_architecture_page_names_every_module():
     if not re.search(r"(?<![\w.])rules/", text):
         missing.append("rules/")
     assert not missing, f"{ARCHITECTURE_DOC.relative_to(ROOT)} never mentions: {missing}"
+
+
+def test_output_cache_and_fixer_do_not_load_the_analyzer():
+    """Renderers, the cache, baselines and the fixer hand on findings: loading them (and the rule
+    registry they read metadata from) must not load the analysis modules."""
+    code = (
+        "import sys\n"
+        "import flask_token_lint.report, flask_token_lint.sarif, flask_token_lint.cache\n"
+        "import flask_token_lint.baseline, flask_token_lint.fixer, flask_token_lint.registry\n"
+        "flask_token_lint.registry.all_rules()\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('flask_token_lint.'))))\n"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                cwd=ROOT).stdout.split())
+    analyzer = {f"{PACKAGE}.{name}" for name in (
+        "engine", "walk", "context", "values", "flow", "summaries", "guards", "jwt_calls", "scopes",
+        "module_facts", "config_settings", "sinks",
+    )}
+    assert loaded & analyzer == set()

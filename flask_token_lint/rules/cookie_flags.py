@@ -7,12 +7,15 @@ sets, whether it carries a credential, and which flags it passes.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 
 from flask_token_lint.credentials import is_credential_name
-from flask_token_lint.context import Context
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 # Werkzeug's Response.set_cookie, in positional order.
 _PARAMETERS = ("key", "value", "max_age", "expires", "path", "domain", "secure", "httponly", "samesite")

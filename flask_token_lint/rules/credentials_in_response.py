@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from flask_token_lint.context import Context
 from flask_token_lint.credentials import HEADER_SPELLINGS, TOKEN_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, capitalized, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from flask_token_lint.context import APP_CONFIG, config_settings
-from flask_token_lint.context import Context
+from flask_token_lint.kinds import APP_CONFIG
 from flask_token_lint.syntax import argument, dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _RUN_SIMPLE = frozenset({"werkzeug.serving.run_simple", "werkzeug.run_simple"})
 
@@ -101,7 +104,7 @@ class FlaskDebugEnabled(Rule):
     )
 
     def check(self, node, ctx):
-        for setting in config_settings(node, ctx):
+        for setting in ctx.config_settings(node):
             if setting.spelling == APP_CONFIG and setting.name == "DEBUG" and _is_true(setting.value, ctx):
                 yield setting.report, {"how": "DEBUG = True"}
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.context import MODULE_CONSTANT
+from flask_token_lint.kinds import MODULE_CONSTANT
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 _OFF_WHEN_FALSE_SUFFIXES = ("COOKIE_SECURE", "COOKIE_HTTPONLY")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
 _TIMEDELTA = frozenset({"datetime.timedelta", "timedelta"})

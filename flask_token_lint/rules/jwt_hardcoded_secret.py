@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 import re
 
-from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 # Config names that hold a signing secret; names of an env var or file holding one are not it.
 _SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A-Z0-9_]*$")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from flask_token_lint.context import Context
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "ED")
 _UNVERIFIED_HEADER = frozenset(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from flask_token_lint.context import Context
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")
 _CLIENT_FACTORIES = frozenset(

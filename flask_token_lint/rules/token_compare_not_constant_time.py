@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from flask_token_lint.credentials import (
     HEADER_SPELLINGS,
@@ -10,10 +11,12 @@ from flask_token_lint.credentials import (
     SECRET_NAME_SPELLINGS,
     names_token_metadata,
 )
-from flask_token_lint.context import Context
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
 from flask_token_lint.kinds import Kind
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 # Literals a token is compared with to test for "no token", not to authenticate it.
 _SENTINELS = frozenset({"", "null", "none", "undefined", "nil", "bearer", "basic", "token", "jwt", "false", "true"})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 import re
 from urllib.parse import urlsplit
 
-from flask_token_lint.context import Context
 from flask_token_lint.syntax import argument
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
 
 _TOKEN_ENDPOINT_PATH = re.compile(
     r"/(?:token|oauth2?/token|introspect|introspection|userinfo|jwks|certs)(?:[/?#.]|$)"
