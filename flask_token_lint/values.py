@@ -471,6 +471,8 @@ class ValueAnalysis:
             if base.kind is Kind.AUTHORIZATION:
                 if node.attr == "token":
                     return Value(Kind.TOKEN, "request.authorization.token")
+                if node.attr == "type":  # Werkzeug's parsed scheme, lower-cased
+                    return Value(Kind.SCHEME, "request.authorization.type")
                 if node.attr == "password":
                     return Value(Kind.SECRET_VALUE, "request.authorization.password")
             return None
