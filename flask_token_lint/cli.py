@@ -20,14 +20,14 @@ from flask_token_lint.finding import Finding, FixSafety
 from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
 from flask_token_lint.baseline import new_findings, read_baseline, write_baseline
 from flask_token_lint.config import Config, find_config, read_config
-from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, python_files
+from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, PathPatterns, python_files
 from flask_token_lint.catalogue import explain
 from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.report import FORMATS, FileFinding, ReportOptions, render
 from flask_token_lint.registry import all_rules
 from flask_token_lint.source import decode_source
 from flask_token_lint.selection import selected_codes, split_codes
-from flask_token_lint.settings import OPTIONS, ConfigError
+from flask_token_lint.settings import ALL_OPTIONS, ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -68,9 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     configuration = check.add_argument_group("configuration (defaults from [tool.flask-token-lint] in pyproject.toml)")
     configuration.add_argument("--config", metavar="PYPROJECT", help="read this pyproject.toml instead of searching")
     configuration.add_argument("--isolated", action="store_true", help="ignore pyproject.toml")
-    for option in OPTIONS:
+    for option in ALL_OPTIONS:
         kinds: dict[str, dict[str, Any]] = {
-            "choice": {"choices": option.choices}, "int": {"type": int}, "list": {"metavar": "NAMES"}
+            "choice": {"choices": option.choices}, "int": {"type": int}, "list": {"metavar": option.metavar or "NAMES"}
         }
         kind = kinds[option.kind]
         configuration.add_argument(f"--{option.name}", default=None, help=f"{option.help}", **kind)
@@ -127,11 +127,15 @@ class Checker:
             extend_select=[*chosen.get("extend-select", []), *(split_codes(arguments.extend_select) or [])],
             extend_ignore=[*chosen.get("extend-ignore", []), *(split_codes(arguments.extend_ignore) or [])],
         )
-        overrides = {option.name: getattr(arguments, option.attribute) for option in OPTIONS}
+        overrides = {option.name: getattr(arguments, option.attribute) for option in ALL_OPTIONS}
         settings = self.config.settings(overrides)
         self.engine = Engine(codes, settings)
         patterns = self.config.exclude if self.config.exclude is not None else SKIPPED_DIRECTORIES
         self.excluder = Excluder([*patterns, *self.config.extend_exclude], str(self.config.root))
+        # With test-code = "skip", test and example code is never read, whether walked to or named.
+        self.test_code = None if not settings.skips_test_code else PathPatterns(
+            settings.test_code_patterns, self.config.root
+        )
         self.cache = None if arguments.no_cache else Cache(arguments.cache_dir, codes, settings)
 
     def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
@@ -229,12 +233,17 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     checker = Checker(arguments)
     failed = False
     paths: list[str] = []
+    skipped = 0  # test and example code
     for root in arguments.paths:
         if not os.path.exists(root):
             print(f"flask-token-lint: error: {root}: no such file or directory", file=err)
             failed = True
             continue
-        paths.extend(python_files(root, checker.excluder))
+        for path in python_files(root, checker.excluder):
+            if checker.test_code is not None and checker.test_code.matches(path):
+                skipped += 1
+            else:
+                paths.append(path)
     results: list[FileFinding] = []
     fixed = 0
     for outcome in _outcomes(checker, paths, arguments):
@@ -251,13 +260,15 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     results.sort(key=lambda r: (r.path, r.finding.line, r.finding.col, r.finding.code))
     if arguments.baseline:
         results = new_findings(arguments.baseline, results, read_baseline(arguments.baseline))
-    _output(results, fixed, arguments, out, err)
+    _output(results, fixed, arguments, out, err, skipped)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
 
 
-def _output(results: list[FileFinding], fixed: int, arguments: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+def _output(
+    results: list[FileFinding], fixed: int, arguments: argparse.Namespace, out: TextIO, err: TextIO, skipped: int = 0
+) -> None:
     fixing = arguments.fix or arguments.diff
     report = open(arguments.output_file, "w", encoding="utf-8") if arguments.output_file else out
     try:
@@ -272,6 +283,9 @@ def _output(results: list[FileFinding], fixed: int, arguments: argparse.Namespac
             registry = all_rules()
             for code, count in sorted(counts.items()):
                 report.write(f"{count:<5} {code} {registry[code].symbol}\n")
+            if skipped:
+                noun = "file" if skipped == 1 else "files"
+                report.write(f"{skipped:<5} {noun} of test or example code not checked (test-code = \"skip\")\n")
         if not arguments.quiet and (results or fixed):
             summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff)
             print(summary, file=err if arguments.diff else report)

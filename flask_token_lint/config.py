@@ -2,8 +2,9 @@
 
 The file is found by walking up from the first checked path to the first
 pyproject.toml that has the table (or given with ``--config``). Relative
-patterns in it (``exclude``, ``per-file-ignores``) are relative to its folder.
-Unknown keys and bad values are errors naming the file and the key.
+patterns in it (``exclude``, ``per-file-ignores``, ``test-code-paths``) are
+relative to its folder, matched as ``files.py`` matches. Unknown keys and bad
+values are errors naming the file and the key.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from flask_token_lint.files import matches_within, relative_path
 from flask_token_lint.settings import OPTIONS_BY_NAME, ConfigError, Settings
 
 if sys.version_info >= (3, 11):
@@ -41,27 +42,37 @@ class Config:
     has_table: bool = False
 
     def settings(self, overrides: dict[str, Any]) -> Settings:
-        """Settings from the file, with the options given on the command line winning."""
+        """Settings from the file, with the options given on the command line winning.
+
+        An ``extend-*`` option given in both places adds the command line's to the file's, as
+        ``--extend-select`` does.
+        """
         source = f"{self.path}: [{TABLE}]" if self.path else "command line"
-        values = {**self.options, **{k: v for k, v in overrides.items() if v is not None}}
+        values = dict(self.options)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name.startswith("extend-") and name in values:
+                value = [*_items(values[name]), *_items(value)]
+            values[name] = value
         return Settings.from_values(values, source)
 
     def relative(self, path: str) -> str:
-        absolute = os.path.abspath(path)
-        try:
-            return Path(absolute).relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        return relative_path(path, self.root)
 
     def ignored_codes(self, path: str) -> list[str]:
-        """Code prefixes ``per-file-ignores`` silences for ``path``."""
+        """Code prefixes ``per-file-ignores`` silences for ``path`` (a pattern may also name a folder it is in)."""
         relative = self.relative(path)
-        name = os.path.basename(path)
         codes: list[str] = []
         for pattern, prefixes in self.per_file_ignores.items():
-            if fnmatch(relative, pattern) or fnmatch(name, pattern):
+            if matches_within((pattern,), relative):
                 codes.extend(prefixes)
         return codes
+
+
+def _items(value: Any) -> list[Any]:
+    """A list option's value as a list, whether written as a list or as a comma-separated string."""
+    return value.replace(",", " ").split() if isinstance(value, str) else list(value)
 
 
 def _codes(value: Any, where: str) -> list[str]:

@@ -22,6 +22,9 @@ from flask_token_lint.syntax import FUNCTION_NODES, argument, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.walk import Walk
 
+# Class names that say their upper-case attributes are members, not settings (``TokenType.BEARER``).
+_ENUM_ENDINGS = ("Type", "Types", "Kind", "Status", "State", "Mode", "Enum", "Scheme", "Role", "Scope", "Grant",
+                 "Method", "Level", "Category", "Source", "Flag", "Flags")
 _VIEW_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
 _VIEW_BASES = ("View", "MethodView", "Resource")
@@ -55,10 +58,6 @@ class Context:
     @property
     def handles_credentials(self) -> bool:
         return self._scope.module.handles_credentials
-
-    @property
-    def is_test_module(self) -> bool:
-        return self._scope.module.is_test_module
 
     def is_app(self, node: ast.AST) -> bool:
         """``node`` holds a Flask app by the module facts (through local aliases)."""
@@ -113,6 +112,10 @@ class Context:
         end_line = getattr(node, "end_lineno", None) or getattr(node, "lineno", 0)
         end = (end_line, getattr(node, "end_col_offset", None) or 0)
         return [use for use in self._scope.facts.loads.get(name, ()) if (use.lineno, use.col_offset) >= end]
+
+    def calls(self) -> list[ast.Call]:
+        """The calls made in this scope, in source order."""
+        return list(self._scope.facts.calls)
 
     def loads_of(self, name: str) -> list[ast.Name]:
         return list(self._scope.facts.loads.get(name, ()))
@@ -200,7 +203,8 @@ class Context:
         return self._values.is_query_token_key(name)
 
     def is_secret_name(self, name: str) -> bool:
-        return credentials.is_secret_name(name) or name.lower() in self.settings.extra_token_names
+        """A name that says it holds a key or secret: never a finding alone (see ``names_a_key``)."""
+        return credentials.names_a_key(name) or name.lower() in self.settings.extra_token_names
 
     def bound_values(self, node: ast.Name) -> list[ast.expr]:
         """The expressions bound to the name that reach this use of it (no literals followed)."""
@@ -211,6 +215,18 @@ class Context:
             if value is not None:
                 found.append(value)
         return found
+
+    def is_class_constant(self, node: ast.expr) -> bool:
+        """``TokenType.BEARER``, ``Status.REVOKED``: an upper-case attribute of a class (an enum member
+        or class constant), not named like a secret."""
+        if not (isinstance(node, ast.Attribute) and node.attr.isupper() and _names_a_class(node.value)):
+            return False
+        owner = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+        return owner.endswith(_ENUM_ENDINGS) or not credentials.is_credential_key(node.attr)
+
+    def is_sql_expression(self, node: ast.expr) -> bool:
+        """``User.api_key``: a column of a model class; comparing it builds a query, the database compares."""
+        return isinstance(node, ast.Attribute) and not node.attr.isupper() and _names_a_class(node.value)
 
     # -- checks ---------------------------------------------------------------------------
     def is_guarded(self, node: ast.AST) -> bool:
@@ -264,6 +280,12 @@ class Context:
         """The comparisons inside the module's own callee of ``call`` of what this call passes."""
         for forward in self._values.summaries.compares(call, self._scope):
             yield forward, self.at(forward.scope)
+
+
+def _names_a_class(node: ast.expr) -> bool:
+    """A CamelCase name (``User``, ``models.User``): by Python's naming convention, a class."""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return len(name) > 1 and name[0].isupper() and not name.isupper() and "_" not in name
 
 
 def _dotted_end(node: ast.expr, endings: tuple[str, ...]) -> bool:

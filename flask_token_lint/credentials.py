@@ -104,6 +104,41 @@ def is_secret_name(identifier: str) -> bool:
     return secret and words[-1] not in (_ABOUT_WORDS - {"secret", "key"})
 
 
+_PASSWORD_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "pin", "otp", "passcode", "totp", "signature", "sig", "hmac"}
+)
+
+
+def is_credential_key(identifier: str) -> bool:
+    """A request field, session entry or config name that says it holds a credential: a token, an
+    API key or shared secret, a password, PIN or one-time code, a signature."""
+    if is_secret_name(identifier):
+        return True
+    words = identifier_words(identifier)
+    if not words or words[0] in _QUANTITY_WORDS - {"get", "set", "check", "verify", "validate"}:
+        return False
+    if words[-1] in _ABOUT_WORDS - {"key", "secret", "hash", "digest"}:
+        return False
+    return any(word in _PASSWORD_WORDS for word in words) or words[-2:] in (["reset", "key"], ["reset", "code"])
+
+
+# Keys that open nothing: ``sort_key``, ``cache_key``, ``public_key``, ``primary_key``.
+_NOT_SECRET_KEYS = frozenset(
+    {"sort", "cache", "primary", "foreign", "partition", "lookup", "dict", "hash", "group", "order", "idempotency",
+     "public", "kid", "row", "map", "index", "composite", "natural", "unique", "storage", "object", "s3", "redis"}
+)
+
+
+def names_a_key(identifier: str) -> bool:
+    """A name that says it holds a key or secret (``supplied_key``, ``api_key``, ``password``): enough
+    to say which side of a comparison with a request input is the secret one, never alone."""
+    if is_credential_key(identifier):
+        return True
+    words = identifier_words(identifier)
+    return len(words) > 0 and words[-1] == "key" and not (set(words[:-1]) & _NOT_SECRET_KEYS) and \
+        words[0] not in _QUANTITY_WORDS
+
+
 def names_token_metadata(identifier: str) -> bool:
     """A name about a token or secret rather than one (``DEFAULT_ACCESS_TOKEN_URL``, ``token_type``)."""
     words = identifier_words(identifier)

@@ -1,11 +1,27 @@
-"""Finding the Python files under the paths a user names."""
+"""Finding the Python files under the paths a user names, and matching paths against patterns.
+
+One matcher serves ``exclude``, ``per-file-ignores`` and ``test-code-paths``. A path is
+matched relative to a root (the folder of the configuration file, else the current
+directory), with ``/`` as separator; a path outside the root is matched as it was given.
+
+- A pattern without ``/`` is matched against a name: the file's, or (where folders count)
+  the name of any folder it is in below the root. ``tests`` is every folder called
+  ``tests``; ``test_*.py`` every file so named.
+- A pattern with ``/`` is matched against the whole relative path (``src/legacy/*.py``),
+  or (where folders count) the relative path of a folder the file is in (``src/legacy``).
+- ``fnmatch`` rules otherwise, as flake8's and ruff's patterns: ``*`` is any run of
+  characters (in a pattern with ``/``, across ``/`` too), ``?`` one character, ``[abc]`` one
+  of them. ``**/`` is also allowed to match no folder at all, so ``**/tests/**`` is both
+  ``tests/x.py`` and ``src/pkg/tests/x.py``. A leading ``./`` and a trailing ``/`` are dropped.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 from fnmatch import fnmatch
-from pathlib import Path
-from typing import Iterator, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator, Sequence
 
 # Folders that never hold the user's own code.
 SKIPPED_DIRECTORIES = (
@@ -14,21 +30,76 @@ SKIPPED_DIRECTORIES = (
 )
 
 
+def relative_path(path: str, root: str | Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators, or as given (``/`` separators) when it is outside."""
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    for inside, folder in ((absolute, base), (os.path.realpath(absolute), os.path.realpath(base))):
+        try:
+            return Path(inside).relative_to(folder).as_posix()
+        except ValueError:
+            continue
+    return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=None)
+def _variants(pattern: str) -> tuple[str, ...]:
+    """The plain fnmatch patterns one pattern stands for: each ``**/`` at the start or after ``/``
+    either stays (one or more folders) or is dropped (no folder)."""
+    head, marker, tail = pattern.partition("**/")
+    if not marker:
+        return (pattern,)
+    rests = _variants(tail)
+    if head and not head.endswith("/"):
+        return tuple(f"{head}{marker}{rest}" for rest in rests)
+    return tuple(dict.fromkeys([*(head + rest for rest in rests), *(head + marker + rest for rest in rests)]))
+
+
+def _normal(pattern: str) -> str:
+    pattern = pattern.replace(os.sep, "/").strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
+def path_matches(pattern: str, relative: str) -> bool:
+    """One pattern against one relative path: its name for a pattern without ``/``, else the whole path."""
+    pattern = _normal(pattern)
+    subject = relative if "/" in pattern else PurePosixPath(relative).name or relative
+    return any(fnmatch(subject, variant) for variant in _variants(pattern))
+
+
+def matches_within(patterns: Iterable[str], relative: str) -> bool:
+    """A pattern matches the path or a folder it is in (each leading part of the path)."""
+    head = "/" if relative.startswith("/") else ""  # an absolute path (outside the root) stays absolute
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    prefixes = [head + "/".join(parts[:end]) for end in range(1, len(parts) + 1)] or [relative]
+    return any(path_matches(pattern, prefix) for pattern in patterns for prefix in prefixes)
+
+
+class PathPatterns:
+    """Patterns matched against a file's path relative to ``root``, and against the folders it is in."""
+
+    def __init__(self, patterns: Iterable[str], root: str | Path | None = None) -> None:
+        self.patterns = tuple(patterns)
+        self.root = os.path.abspath(root or os.getcwd())
+
+    def matches(self, path: str) -> bool:
+        return bool(self.patterns) and matches_within(self.patterns, relative_path(path, self.root))
+
+
 class Excluder:
     """Decides what a directory walk skips: glob patterns matched against a file or folder's name and
-    its path relative to ``root``, and any folder holding a virtualenv (``pyvenv.cfg``)."""
+    its path relative to ``root``, and any folder holding a virtualenv (``pyvenv.cfg``). The walk meets
+    each folder before what is in it, so a pattern that matches a folder skips all of it; a path named
+    on the command line is walked even when a pattern matches it."""
 
     def __init__(self, patterns: Sequence[str] = SKIPPED_DIRECTORIES, root: str | None = None) -> None:
         self.patterns = tuple(patterns)
         self.root = Path(os.path.abspath(root or os.getcwd()))
 
     def excludes(self, path: str) -> bool:
-        name = os.path.basename(path)
-        try:
-            relative = Path(os.path.abspath(path)).relative_to(self.root).as_posix()
-        except ValueError:
-            relative = Path(path).as_posix()
-        return any(fnmatch(name, p) or fnmatch(relative, p) or fnmatch(relative, p.rstrip("/")) for p in self.patterns)
+        relative = relative_path(path, self.root)
+        return any(path_matches(pattern, relative) for pattern in self.patterns)
 
     def skips_directory(self, path: str) -> bool:
         return self.excludes(path) or os.path.isfile(os.path.join(path, "pyvenv.cfg"))

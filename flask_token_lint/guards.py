@@ -24,7 +24,7 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit"})
 _POSITIVE_OPS = (ast.Eq, ast.In, ast.Is)
 _NEGATIVE_OPS = (ast.NotEq, ast.NotIn, ast.IsNot)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
-_CHECKED = (Kind.AUTH_HEADER, Kind.PARTS, Kind.SCHEME, Kind.TOKEN)
+_CHECKED = (Kind.AUTH_HEADER, Kind.PARTS, Kind.SCHEME, Kind.TOKEN, Kind.AUTHORIZATION)
 _EXITS = "exits"  # the function leaves unless the parameter's scheme is checked
 _RETURNS = "returns"  # the function returns whether it is
 

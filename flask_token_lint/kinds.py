@@ -19,14 +19,22 @@ class Kind(enum.Enum):
     PARTS = "split Authorization header"
     SCHEME = "scheme part"
     TOKEN = "token"  # cut from the header, or a token cookie or query parameter
+    BODY = "request body mapping"  # request.form, request.json, request.get_json()
+    SESSION = "session mapping"  # flask.session
+    CONFIG = "configuration mapping"  # app.config, current_app.config
+    SIGNATURE = "HMAC digest or signature"  # a secret to compare, not a credential to hide
+    INPUT = "request input"  # any other value a request supplies: untrusted, not known to be secret
 
 
 @dataclass(frozen=True)
 class Value:
     kind: Kind
     label: str  # what a message may name; never the value itself
+    supplied: bool = False  # the client sent it (a header, query, body or cookie value, or a piece of one)
 
 
+# Kinds that hold a secret by where they come from: comparing them with ``==`` leaks them by timing.
+SECRET_KINDS = frozenset({Kind.TOKEN, Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SIGNATURE})
 # Kinds whose text reveals a credential when written out.
 LEAKING_KINDS = frozenset(
     {Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.AUTHORIZATION, Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.PARTS}

@@ -33,7 +33,6 @@ CREDENTIAL_LIBRARIES = frozenset(
 _CREDENTIAL_MODULE_WORDS = frozenset(
     {"auth", "oauth", "oauth2", "oidc", "jwt", "login", "security", "credentials"}
 )
-TEST_FRAMEWORKS = frozenset({"pytest", "unittest", "nose", "flask_testing"})
 
 
 def import_aliases(stmt: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
@@ -125,10 +124,6 @@ class ModuleFacts:
             if parts[0] in CREDENTIAL_LIBRARIES or any(p in _CREDENTIAL_MODULE_WORDS for p in parts):
                 return True
         return False
-
-    @functools.cached_property
-    def is_test_module(self) -> bool:
-        return any(q.split(".", 1)[0] in TEST_FRAMEWORKS for q in self.all_qualnames)
 
     @functools.cached_property
     def imports_flask(self) -> bool:

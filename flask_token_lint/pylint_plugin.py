@@ -6,7 +6,9 @@ finding by line and column, so ``# pylint: disable=<symbol>`` works as usual.
 Message ids are ``W73gn`` for ``FTLg0n`` (FTL101 is W7311, FTL501 is W7351) and ``W{73+m}gn`` for
 ``FTLgmn`` (see ``catalogue.pylint_id``). pylint wants every message of one checker in one band,
 so each further band gets a checker of its own that only declares its messages; the first
-checker runs the engine and reports them all.
+checker runs the engine and reports them all. With ``ftl-test-code=skip`` (the default) a module
+whose file ``ftl-test-code-paths`` names as test or example code, relative to the current
+directory, gets no messages.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pylint.constants import WarningScope
 
 from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.engine import Engine
+from flask_token_lint.files import PathPatterns
 from flask_token_lint.finding import UNPARSABLE
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule
-from flask_token_lint.settings import OPTIONS, Settings
+from flask_token_lint.settings import ALL_OPTIONS, Settings
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -70,16 +73,17 @@ class FlaskTokenChecker(BaseChecker):
                 "default": option.default,
                 "type": {"choice": "choice", "list": "csv", "int": "int"}[option.kind],
                 **({"choices": list(option.choices)} if option.choices else {}),
-                "metavar": "<" + ("|".join(option.choices) or option.kind) + ">",
+                "metavar": "<" + ("|".join(option.choices) or option.metavar.lower() or option.kind) + ">",
                 "help": f"{option.help[:1].upper()}{option.help[1:]}.",
             },
         )
-        for option in OPTIONS
+        for option in ALL_OPTIONS
     )
 
     def __init__(self, linter: PyLinter) -> None:
         super().__init__(linter)
         self._engine: Engine | None = None
+        self._test_code: PathPatterns | None = None
 
     def open(self) -> None:
         enabled = [
@@ -88,13 +92,17 @@ class FlaskTokenChecker(BaseChecker):
             if code != UNPARSABLE and self.linter.is_message_enabled(pylint_id(code))
         ]
         config = self.linter.config
-        values = {option.name: getattr(config, f"ftl_{option.attribute}") for option in OPTIONS}
-        self._engine = Engine(enabled, Settings.from_values(values, "pylint"))
+        values = {option.name: getattr(config, f"ftl_{option.attribute}") for option in ALL_OPTIONS}
+        settings = Settings.from_values(values, "pylint")
+        self._engine = Engine(enabled, settings)
+        self._test_code = PathPatterns(settings.test_code_patterns) if settings.skips_test_code else None
 
     def visit_module(self, node: nodes.Module) -> None:
         if self._engine is None:
             self.open()
         assert self._engine is not None
+        if node.file and self._test_code is not None and self._test_code.matches(node.file):
+            return
         with node.stream() as stream:
             source = stream.read()
         registry = all_rules()

@@ -57,6 +57,7 @@ class Scope:
         self.facts = ScopeFacts()
         self._lookups: dict[str, list[tuple[Binding, Scope]]] = {}
         self._defining: dict[str, Scope | None] = {}
+        self.children: dict[int, Scope] = {}  # the scopes of the defs and classes directly inside, by node id
 
     @property
     def module_scope(self) -> Scope:

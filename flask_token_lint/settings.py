@@ -1,10 +1,12 @@
-"""The rule options, declared once and read to the same effect by every front-end.
+"""The options, declared once and read to the same effect by every front-end.
 
 The CLI reads them from ``[tool.flask-token-lint]`` in pyproject.toml and its own
 flags, flake8 from ``--ftl-NAME`` / ``ftl-NAME`` in its config files, pylint
-from ``--ftl-NAME`` / ``ftl-NAME`` in its. ``OPTIONS`` is the one list all three
+from ``--ftl-NAME`` / ``ftl-NAME`` in its. ``ALL_OPTIONS`` is the one list all three
 register from, and ``Settings.from_values`` the one parser, so a name or a
-check cannot differ between them.
+check cannot differ between them. ``OPTIONS`` are the rule options (each changes
+what some rules report; the rule pages list them); ``FILE_OPTIONS`` decide which
+files are reported at all (test and example code).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from typing import Any, Iterable, Mapping
 
 COOKIE_SCOPES = ("credential", "all")
 DEFAULT_MAX_LEEWAY = 24 * 60 * 60
+TEST_CODE_POLICIES = ("skip", "report")
+# What is test code (the first six) and example code (the rest), matched as ``files.PathPatterns``
+# matches: a pattern without "/" names a file or a folder at any depth below the root.
+DEFAULT_TEST_CODE_PATHS = (
+    "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py",
+    "examples", "example", "docs", "demo",
+)
 
 
 class ConfigError(ValueError):
@@ -28,6 +37,7 @@ class Option:
     help: str
     rules: tuple[str, ...]
     choices: tuple[str, ...] = ()
+    metavar: str = ""  # how the CLI and pylint show the value; the kind's name when empty
 
     @property
     def attribute(self) -> str:
@@ -55,12 +65,34 @@ OPTIONS = (
     ),
     Option(
         "token-names", "list", (),
-        "more names of variables, keys and query parameters that hold a token",
+        "more names of query parameters, request fields, session entries and cookies that hold a token",
         ("FTL202", "FTL203", "FTL302", "FTL303", "FTL401", "FTL402", "FTL403"),
     ),
     Option("max-leeway", "int", DEFAULT_MAX_LEEWAY, "seconds of JWT leeway above which FTL105 fires", ("FTL105",)),
 )
-OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
+# Options that decide which files are reported, not what a rule finds: no rule lists them.
+FILE_OPTIONS = (
+    Option(
+        "test-code", "choice", "skip",
+        '"skip" reports nothing in test and example code (the files test-code-paths matches); '
+        '"report" checks them like any other file',
+        (), TEST_CODE_POLICIES,
+    ),
+    Option(
+        "test-code-paths", "list", DEFAULT_TEST_CODE_PATHS,
+        "glob patterns of test and example code, on paths relative to the project root (flake8 and pylint: "
+        "the current directory); a pattern without / names a file or folder at any depth; replaces the "
+        "default list",
+        (), metavar="PATTERNS",
+    ),
+    Option(
+        "extend-test-code-paths", "list", (),
+        "more glob patterns of test and example code, added to test-code-paths",
+        (), metavar="PATTERNS",
+    ),
+)
+ALL_OPTIONS = OPTIONS + FILE_OPTIONS
+OPTIONS_BY_NAME = {option.name: option for option in ALL_OPTIONS}
 
 
 def _as_list(value: Any, where: str) -> tuple[str, ...]:
@@ -85,6 +117,9 @@ class Settings:
     token_headers: tuple[str, ...] = ()
     token_names: tuple[str, ...] = ()
     max_leeway: int = DEFAULT_MAX_LEEWAY
+    test_code: str = "skip"
+    test_code_paths: tuple[str, ...] = DEFAULT_TEST_CODE_PATHS
+    extend_test_code_paths: tuple[str, ...] = ()
     # Lower-cased views, for the engine's lookups.
     extra_token_names: frozenset[str] = field(init=False, repr=False, compare=False)
     extra_token_headers: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -94,8 +129,19 @@ class Settings:
             raise ConfigError(f"cookie-scope: expected one of {', '.join(COOKIE_SCOPES)}, not {self.cookie_scope!r}")
         if isinstance(self.max_leeway, bool) or not isinstance(self.max_leeway, int) or self.max_leeway < 0:
             raise ConfigError(f"max-leeway: expected a number of seconds, not {self.max_leeway!r}")
+        if self.test_code not in TEST_CODE_POLICIES:
+            raise ConfigError(f"test-code: expected one of {', '.join(TEST_CODE_POLICIES)}, not {self.test_code!r}")
         object.__setattr__(self, "extra_token_names", frozenset(n.lower() for n in self.token_names))
         object.__setattr__(self, "extra_token_headers", frozenset(h.lower() for h in self.token_headers))
+
+    @property
+    def test_code_patterns(self) -> tuple[str, ...]:
+        """The patterns of test and example code: ``test-code-paths`` and ``extend-test-code-paths``."""
+        return (*self.test_code_paths, *self.extend_test_code_paths)
+
+    @property
+    def skips_test_code(self) -> bool:
+        return self.test_code == "skip"
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], source: str) -> Settings:

@@ -1,33 +1,63 @@
-"""Calls that write their arguments where people read them: logs and stdout."""
+"""Calls that write their arguments where people read them: logs and stdout.
+
+A log call is known by what its receiver is, never by the variable's name: a logger bound from
+``logging.getLogger``/``structlog.get_logger``/``loguru.logger``, an app's ``app.logger`` or
+``current_app.logger``, a ``.bind(...)``/``.getChild(...)``/``.opt(...)`` of one, or a name or
+``self`` attribute bound to one of these.
+"""
 
 from __future__ import annotations
 
 import ast
 from typing import TYPE_CHECKING, Iterator
 
-from flask_token_lint.scopes import Scope
-from flask_token_lint.syntax import dotted
+from flask_token_lint.scopes import Binding, Scope
 
 if TYPE_CHECKING:
     from flask_token_lint.values import ValueAnalysis
 
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
-_LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
+                         "trace", "success", "msg"})
+_LOGGER_FACTORIES = frozenset({
+    "logging.getLogger", "logging.getLoggerClass", "structlog.get_logger", "structlog.getLogger",
+    "structlog.stdlib.get_logger", "logging.root",
+})
+_LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root", "flask.current_app.logger"})
+_DERIVING_METHODS = frozenset({"bind", "new", "getChild", "opt", "patch", "with_context", "child"})
 _WRITING_FUNCTIONS = frozenset({"sys.stdout.write", "sys.stderr.write", "warnings.warn", "pprint.pprint"})
 # Keyword arguments that configure the call rather than carry text.
 _NON_TEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "file", "sep", "end", "flush", "category"})
+_MAX_DEPTH = 6
 
 
-def _is_logger(receiver: ast.expr) -> bool:
-    if isinstance(receiver, ast.Call):
-        func = receiver.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        return name in _LOGGER_FACTORIES
-    path = dotted(receiver)
-    if path is None:
+def is_logger(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int = 0) -> bool:
+    """``node`` holds a logger, by where it comes from."""
+    if depth > _MAX_DEPTH:
         return False
-    last = path.rsplit(".", 1)[-1].lower().lstrip("_")
-    return last in ("log", "logger") or last.endswith("logger") or last.endswith("_log")
+    qualname = values.qualname(node, scope)
+    if qualname in _LOGGER_OBJECTS:
+        return True
+    if isinstance(node, ast.Call):
+        func = node.func
+        if values.qualname(func, scope) in _LOGGER_FACTORIES:
+            return True
+        return isinstance(func, ast.Attribute) and func.attr in _DERIVING_METHODS and is_logger(
+            func.value, scope, values, depth + 1)
+    if isinstance(node, ast.Attribute) and node.attr == "logger":
+        if scope.module.is_app(node.value, scope) or values.qualname(node.value, scope) == "flask.current_app":
+            return True
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return any(is_logger(value, where, values, depth + 1) for value, where in values.self_attribute(node, scope))
+    if isinstance(node, ast.Name):
+        for path, where in values.reaching(node, scope):
+            head = path[0]
+            if isinstance(head, Binding):
+                if head.value is not None and head.index is None and is_logger(head.value, where, values, depth + 1):
+                    return True
+            elif node.id in scope.module.constants and not scope.binds(node.id):
+                module_scope = scope.module_scope
+                return is_logger(scope.module.constants[node.id], module_scope, values, depth + 1)
+    return False
 
 
 def is_output_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> bool:
@@ -41,7 +71,7 @@ def is_output_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> bool:
             return True
         if qualname.startswith("logging.") and qualname.rsplit(".", 1)[-1] in LOG_METHODS:
             return True
-    return isinstance(func, ast.Attribute) and func.attr in LOG_METHODS and _is_logger(func.value)
+    return isinstance(func, ast.Attribute) and func.attr in LOG_METHODS and is_logger(func.value, where, values)
 
 
 def written_arguments(call: ast.Call) -> Iterator[ast.expr]:

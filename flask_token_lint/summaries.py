@@ -109,7 +109,7 @@ class Summaries:
                 if definitions:
                     break
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            owner = self._class_of_self(func.value.id, scope)
+            owner = self.class_of_self(func.value.id, scope)
             if owner is not None:
                 definitions = owner.facts.functions.get(func.attr, [])
                 bound = True
@@ -121,7 +121,7 @@ class Summaries:
         return result
 
     @staticmethod
-    def _class_of_self(name: str, scope: Scope) -> Scope | None:
+    def class_of_self(name: str, scope: Scope) -> Scope | None:
         """The class scope when ``name`` is the first parameter of a method this code runs in."""
         current: Scope | None = scope
         while current is not None and not current.is_class:

@@ -16,6 +16,7 @@ calls to the module's own functions and methods are followed into their summarie
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from typing import Iterable, Iterator
 
@@ -27,8 +28,10 @@ from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Summaries
 from flask_token_lint.syntax import int_index, is_method_call
 
-_STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN})
+_STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN, Kind.SIGNATURE, Kind.INPUT})
 _REQUEST_ATTRIBUTES = {
+    "form": Kind.BODY,
+    "json": Kind.BODY,
     "headers": Kind.HEADERS,
     "environ": Kind.ENVIRON,
     "cookies": Kind.COOKIES,
@@ -36,7 +39,16 @@ _REQUEST_ATTRIBUTES = {
     "values": Kind.QUERY,
     "authorization": Kind.AUTHORIZATION,
 }
-_MAPPINGS = frozenset({Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.QUERY})
+_MAPPINGS = frozenset({Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.QUERY, Kind.BODY, Kind.SESSION, Kind.CONFIG})
+# Calls whose result is a freshly made secret.
+_SECRET_FACTORIES = frozenset({
+    "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "secrets.randbits", "os.urandom",
+})
+_DIGEST_METHODS = frozenset({"digest", "hexdigest"})
+_NOT_SIGNING = frozenset({"in", "up", "out", "on", "off", "ed", "er", "al"})
+# First words of a function that makes a signature (``compute_signature``, ``make_hmac``); a
+# ``signature`` read from elsewhere (``inspect.signature``, ``get_signature_of``) is none.
+_MAKING_WORDS = frozenset({"compute", "generate", "make", "create", "calculate", "calc", "build", "hmac"})
 _MAPPING_GETTERS = frozenset({"get", "getlist", "get_all", "pop"})
 # String methods that keep what the value is (``auth.strip()`` is still the header).
 _KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "encode", "decode", "title"})
@@ -57,7 +69,11 @@ TOKEN_FACTORIES = frozenset(
         "flask_jwt_extended.create_refresh_token",
     }
 )
-_TOKEN_FACTORY_NAME = re.compile(r"^_?(generate|issue|create|make|new|mint|sign)_?\w*(token|jwt)$", re.IGNORECASE)
+# Functions and methods named for making or fetching a token (``generate_token``, ``fetch_access_token``).
+_TOKEN_FACTORY_NAME = re.compile(
+    r"^_?(generate|issue|create|make|new|mint|sign|fetch|obtain|exchange|refresh|request)_?\w*(token|jwt)$",
+    re.IGNORECASE,
+)
 
 
 class Mapping(dict):  # type: ignore[type-arg]
@@ -80,11 +96,16 @@ class ValueAnalysis:
     """Classifies expressions of one file; results are cached per node, or per name and reaching paths."""
 
     def __init__(self, root: Scope, parents: dict[ast.AST, ast.AST], scopes: dict[ast.AST, Scope],
-                 settings: Settings | None = None, assumed: dict[tuple[int, str], Value] | None = None) -> None:
+                 settings: Settings | None = None, assumed: dict[tuple[int, str], Value] | None = None,
+                 literals: dict[tuple[int, str], ast.expr] | None = None) -> None:
         self.root = root
         # Parameters taken to hold a value (``(id(scope), name)``): how a summary asks "what if this
         # parameter were the Authorization header?" without changing any other answer.
         self.assumed = assumed or {}
+        # Parameters bound to the literal a call site passes (``read_param("password")``): how a
+        # helper that reads a request field by name is read at one call.
+        self.literals = literals or {}
+        self._specialized: dict[tuple[object, ...], ValueAnalysis] = {}
         self.parents = parents
         self.scopes = scopes
         self.settings = settings or Settings()
@@ -192,6 +213,27 @@ class ValueAnalysis:
             current = current.value
         return ".".join([base, *reversed(rest)])
 
+    def self_attribute(self, node: ast.Attribute, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """What ``self.name`` is assigned in the methods of the class ``self`` belongs to (every
+        assignment, in any method: which one ran last is the program's business)."""
+        if not isinstance(node.value, ast.Name):
+            return []
+        owner = self.summaries.class_of_self(node.value.id, scope)
+        if owner is None:
+            return []
+        found: list[tuple[ast.expr, Scope]] = []
+        for definitions in owner.facts.functions.values():
+            for definition in definitions:
+                method = owner.children.get(id(definition))
+                if method is None or not method.facts.parameters:
+                    continue
+                for change in method.facts.changes.get(method.facts.parameters[0], ()):
+                    target = change.stmt.targets[0] if isinstance(change.stmt, ast.Assign) else None
+                    if change.change == "attribute" and isinstance(target, ast.Attribute) and target.attr == node.attr:
+                        assert change.value is not None
+                        found.append((change.value, method))
+        return found
+
     def string_of(self, node: ast.expr, scope: Scope) -> str | None:
         """The string a node holds when it is a literal or a name with one literal value."""
         constant = self.constant_of(node, scope)
@@ -259,6 +301,10 @@ class ValueAnalysis:
             if returned:
                 return [c for value, callee in returned for c in self.constants_of(value, callee, depth + 1)]
             return [node]
+        if isinstance(node, ast.Attribute):
+            # ``self.verify`` after ``self.verify = False`` in one of the class's methods
+            assigned = self.self_attribute(node, scope)
+            return [node, *(c for value, where in assigned for c in self.constants_of(value, where, depth + 1))]
         if not isinstance(node, ast.Name):
             return [node]
         result: list[ast.expr] = []
@@ -273,6 +319,8 @@ class ValueAnalysis:
                     result.append(node)  # changed in place since: read it with ``mappings_of``
                 else:
                     result.extend(self.constants_of(head.value, where, depth + 1))
+            elif head is PARAM and (id(where), node.id) in self.literals:
+                result.append(self.literals[(id(where), node.id)])
             else:
                 result.append(node)
         return result
@@ -447,51 +495,78 @@ class ValueAnalysis:
 
     def _compute_value(self, node: ast.expr, scope: Scope) -> Value | None:
         if isinstance(node, ast.Name):
+            found: Value | None = None
             for head, where in self._name_values(node, scope):
-                if head is OUTER:
-                    if self.qualname(node, scope) == "flask.request":
-                        return Value(Kind.REQUEST, "request")
-                elif head is PARAM:
-                    assumed = self.assumed.get((id(where), node.id))
-                    if assumed is not None:
-                        return assumed
-                elif isinstance(head, Binding):
-                    found = self._bound_value(head, where)
-                    if found is not None:
-                        return found
-            return None
+                value = self._head_value(node, head, where, scope)
+                if value is not None and value.kind is not Kind.INPUT:
+                    return value
+                found = found or value
+            return found
         if isinstance(node, ast.Attribute):
-            if self.qualname(node, scope) == "flask.request":
+            qualname = self.qualname(node, scope)
+            if qualname == "flask.request":
                 return Value(Kind.REQUEST, "request")
+            if qualname == "flask.session":
+                return Value(Kind.SESSION, "session")
+            if qualname == "os.environ":
+                return Value(Kind.CONFIG, "the environment")
+            app_config = qualname == "flask.current_app.config" or scope.module.is_app(node.value, scope)
+            if node.attr == "config" and app_config:
+                return Value(Kind.CONFIG, "the app's config")
             base = self.value_of(node.value, scope)
             if base is None:
                 return None
             if base.kind is Kind.REQUEST and node.attr in _REQUEST_ATTRIBUTES:
-                return Value(_REQUEST_ATTRIBUTES[node.attr], f"request.{node.attr}")
+                return Value(_REQUEST_ATTRIBUTES[node.attr], f"request.{node.attr}", supplied=True)
             if base.kind is Kind.AUTHORIZATION:
                 if node.attr == "token":
-                    return Value(Kind.TOKEN, "request.authorization.token")
+                    return Value(Kind.TOKEN, "request.authorization.token", supplied=True)
                 if node.attr == "type":  # Werkzeug's parsed scheme, lower-cased
-                    return Value(Kind.SCHEME, "request.authorization.type")
+                    return Value(Kind.SCHEME, "request.authorization.type", supplied=True)
                 if node.attr == "password":
-                    return Value(Kind.SECRET_VALUE, "request.authorization.password")
+                    return Value(Kind.SECRET_VALUE, "request.authorization.password", supplied=True)
             return None
         if isinstance(node, ast.Subscript):
             base = self.value_of(node.value, scope)
             return None if base is None else self._item_of(base, node.slice, scope)
         if isinstance(node, ast.Call):
             return self._call_value(node, scope)
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-            for operand in node.values:
-                found = self.value_of(operand, scope)
-                if found is not None:
-                    return found
-            return None
-        if isinstance(node, ast.IfExp):
-            return self.value_of(node.body, scope) or self.value_of(node.orelse, scope)
+        if isinstance(node, (ast.BoolOp, ast.IfExp)):
+            operands = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
+            if isinstance(node, ast.BoolOp) and not isinstance(node.op, ast.Or):
+                return None
+            found = None
+            for operand in operands:
+                value = self.value_of(operand, scope)
+                if value is not None and value.kind is not Kind.INPUT:
+                    return value
+                found = found or value
+            return found
         if isinstance(node, (ast.NamedExpr, ast.Await)):
             return self.value_of(node.value, scope)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            # ``request.args | extra``: the merged mapping is still the request's
+            for side in (node.left, node.right):
+                value = self.value_of(side, scope)
+                if value is not None and value.kind in _MAPPINGS:
+                    return value
         return None
+
+    def _head_value(self, node: ast.Name, head: Binding | str, where: Scope, scope: Scope) -> Value | None:
+        """What the name holds on one reaching path."""
+        if head is OUTER:
+            qualname = self.qualname(node, scope)
+            if qualname == "flask.request":
+                return Value(Kind.REQUEST, "request")
+            if qualname == "flask.session":
+                return Value(Kind.SESSION, "session")
+            constant = scope.module.constants.get(node.id)
+            if constant is not None and not scope.binds(node.id):
+                return self.value_of(constant, scope.module_scope)  # ``API_TOKEN = os.environ["API_TOKEN"]``
+            return None
+        if head is PARAM:
+            return self.assumed.get((id(where), node.id))
+        return self._bound_value(head, where) if isinstance(head, Binding) else None
 
     def _bound_value(self, binding: Binding, where: Scope) -> Value | None:
         if binding.iterates or binding.value is None:
@@ -503,7 +578,7 @@ class ValueAnalysis:
             return self.value_of(elements[binding.index], where) if binding.index < len(elements) else None
         whole = self.value_of(binding.value, where)
         if whole is not None and whole.kind is Kind.PARTS:
-            return Value(Kind.SCHEME if binding.index == 0 else Kind.TOKEN, whole.label)
+            return Value(Kind.SCHEME if binding.index == 0 else Kind.TOKEN, whole.label, whole.supplied)
         return None
 
     def _item_of(self, base: Value, key: ast.expr, scope: Scope) -> Value | None:
@@ -512,20 +587,20 @@ class ValueAnalysis:
             for name in self.strings_of(key, scope):
                 item = self._mapping_item(base.kind, name)
                 if item is not None:
-                    return item
+                    return dataclasses.replace(item, supplied=True) if base.supplied else item
             return None
         if base.kind is Kind.PARTS:
             if isinstance(key, ast.Slice):
                 lower = int_index(key.lower) if key.lower is not None else 0
-                return Value(Kind.TOKEN, base.label) if lower not in (0, None) else None
+                return Value(Kind.TOKEN, base.label, base.supplied) if lower not in (0, None) else None
             index = int_index(key)
             if index is None:
                 return None
-            return Value(Kind.SCHEME if index == 0 else Kind.TOKEN, base.label)
+            return Value(Kind.SCHEME if index == 0 else Kind.TOKEN, base.label, base.supplied)
         if base.kind is Kind.AUTH_HEADER and isinstance(key, ast.Slice):
             if key.lower is None or int_index(key.lower) == 0:
-                return Value(Kind.SCHEME, base.label)
-            return Value(Kind.TOKEN, base.label)
+                return Value(Kind.SCHEME, base.label, base.supplied)
+            return Value(Kind.TOKEN, base.label, base.supplied)
         return None
 
     def is_token_name(self, name: str) -> bool:
@@ -535,6 +610,12 @@ class ValueAnalysis:
     def is_query_token_key(self, name: str) -> bool:
         return credentials.is_query_token_key(name) or name.lower() in self.settings.extra_token_names
 
+    def _request_credential(self, name: str) -> bool:
+        words = credentials.identifier_words(name)
+        if "csrf" in words or "xsrf" in words:
+            return False
+        return self.is_query_token_key(name) or credentials.is_token_name(name) or credentials.is_credential_key(name)
+
     def _mapping_item(self, kind: Kind, name: str) -> Value | None:
         if kind is Kind.HEADERS:
             lowered = name.lower()
@@ -542,7 +623,7 @@ class ValueAnalysis:
                 return Value(Kind.AUTH_HEADER, f"the {name} header")
             if lowered in credentials.SECRET_HEADERS or lowered in self.settings.extra_token_headers:
                 return Value(Kind.SECRET_VALUE, f"the {name} header")
-            return None
+            return Value(Kind.INPUT, f"the {name} header")
         if kind is Kind.ENVIRON:
             if name in credentials.AUTHORIZATION_ENVIRON:
                 return Value(Kind.AUTH_HEADER, f"environ[{name!r}]")
@@ -550,13 +631,25 @@ class ValueAnalysis:
             if name in credentials.SECRET_ENVIRON or name in extra:
                 return Value(Kind.SECRET_VALUE, f"environ[{name!r}]")
             return None
-        if kind is Kind.QUERY:
-            if self.is_query_token_key(name):
-                return Value(Kind.TOKEN, f"the {name!r} query parameter")
+        if kind in (Kind.QUERY, Kind.BODY):
+            # A credential the client sends (token, API key, password, one-time code); a CSRF token
+            # is meant for the page and a pagination cursor opens nothing.
+            where = "query parameter" if kind is Kind.QUERY else "request field"
+            if self._request_credential(name):
+                return Value(Kind.TOKEN, f"the {name!r} {where}")
+            return Value(Kind.INPUT, f"the {name!r} {where}")
+        if kind is Kind.SESSION:
+            words = credentials.identifier_words(name)
+            if self._request_credential(name) or (("csrf" in words or "xsrf" in words) and "token" in words):
+                return Value(Kind.TOKEN, f"session[{name!r}]")
+            return None
+        if kind is Kind.CONFIG:
+            if credentials.is_credential_key(name):
+                return Value(Kind.SECRET_VALUE, f"the configured {name}")
             return None
         if credentials.is_credential_name(name):
             return Value(Kind.TOKEN, f"the {name!r} cookie")
-        return None
+        return Value(Kind.INPUT, f"the {name!r} cookie")
 
     def _call_value(self, node: ast.Call, scope: Scope) -> Value | None:
         func, func_scope = self.resolve(node.func, scope)
@@ -566,21 +659,73 @@ class ValueAnalysis:
                 method = func.attr
                 if base.kind in _MAPPINGS and method in _MAPPING_GETTERS and node.args:
                     return self._item_of(base, node.args[0], scope)
+                if base.kind is Kind.REQUEST and method == "get_json":
+                    return Value(Kind.BODY, "request.get_json()", supplied=True)
+                if base.kind is Kind.SIGNATURE and method in _DIGEST_METHODS:
+                    return base
                 if base.kind in _STRING_KINDS and method in _KEEPING_METHODS and not node.args:
                     return base
                 if base.kind is Kind.AUTH_HEADER:
                     if method in _SPLITTING_METHODS:
-                        return Value(Kind.PARTS, base.label)
+                        return Value(Kind.PARTS, base.label, base.supplied)
                     if method in _CUTTING_METHODS or (method in ("lstrip", "strip") and node.args):
-                        return Value(Kind.TOKEN, base.label)
+                        return Value(Kind.TOKEN, base.label, base.supplied)
                 return None
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             inner = self.value_of(node.args[0], scope)
             return inner if inner is not None and inner.kind in _STRING_KINDS else None
+        if self.qualname(func, func_scope) == "os.getenv" and node.args:
+            return self._item_of(Value(Kind.CONFIG, "the environment"), node.args[0], scope)
+        secret = self._made_secret(node, func, func_scope)
+        if secret is not None:
+            return secret
         for returned, callee in self.summaries.returns(node, scope):
             found = self.value_of(returned, callee)
             if found is not None:
                 return found
+        return self._value_at_call(node, scope)
+
+    def _value_at_call(self, call: ast.Call, scope: Scope) -> Value | None:
+        """What the module's own helper returns when given this call's literal arguments
+        (``_get_request_param("password")`` returning ``request.args[name]``): the helper read once
+        per distinct literal call, one call deep."""
+        if self.literals or not call.args or any(not isinstance(a, ast.Constant) for a in call.args):
+            return None
+        for definition, inner, bound in self.summaries.callees(call, scope):
+            args = definition.args
+            positional = [a.arg for a in (*args.posonlyargs, *args.args)][1 if bound else 0:]
+            key = (id(definition), *(repr(a.value) for a in call.args))
+            analysis = self._specialized.get(key)
+            if analysis is None:
+                literals = {(id(inner), name): value for name, value in zip(positional, call.args)}
+                analysis = self._specialized[key] = ValueAnalysis(
+                    self.root, self.parents, self.scopes, self.settings, literals=literals)
+            for returned in (r.value for r in inner.facts.returns if r.value is not None):
+                found = analysis.value_of(returned, inner)
+                if found is not None:
+                    return found
+        return None
+
+    def _made_secret(self, node: ast.Call, func: ast.expr, scope: Scope) -> Value | None:
+        """A secret the call makes: ``secrets.token_hex()``, ``os.urandom()``, an HMAC digest
+        (``hmac.new(...).hexdigest()``, ``hmac.digest(...)``) or a signing function's result."""
+        qualname = self.qualname(func, scope) or ""
+        if qualname in _SECRET_FACTORIES:
+            return Value(Kind.TOKEN, f"the secret from {qualname}()")
+        if qualname in ("hmac.new", "hmac.HMAC"):
+            return Value(Kind.SIGNATURE, "an HMAC")
+        if qualname == "hmac.digest":
+            return Value(Kind.SIGNATURE, "an HMAC digest")
+        if isinstance(func, ast.Attribute) and func.attr in _DIGEST_METHODS:
+            base = self.value_of(func.value, scope)
+            if base is not None and base.kind is Kind.SIGNATURE:
+                return Value(Kind.SIGNATURE, "an HMAC digest")
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        words = credentials.identifier_words(name)
+        made = words[:1] == ["sign"] and words[1:2] not in ([w] for w in _NOT_SIGNING)
+        made = made or (bool(set(words) & {"signature", "hmac"}) and words[:1] in ([w] for w in _MAKING_WORDS))
+        if made:
+            return Value(Kind.SIGNATURE, f"the signature from {name}()")
         return None
 
     # -- tokens ------------------------------------------------------------
@@ -595,15 +740,16 @@ class ValueAnalysis:
         return result
 
     def _compute_token(self, node: ast.expr, scope: Scope) -> str | None:
+        """A token by where it comes from: cut from the Authorization header, a credential the client
+        sends (token cookie, query or form field), a session token, a freshly issued or generated
+        token, an item of a token response, or the module's own helper returning one. A name alone
+        (``token``, ``access_token``) makes nothing a token."""
         value = self.value_of(node, scope)
         if value is not None:
             return value.label if value.kind is Kind.TOKEN else None
-        by_name = scope.module.handles_credentials
         if isinstance(node, ast.Name):
             if not scope.binds(node.id) and scope.qualname(node) is not None:
                 return None  # an imported module or function (``jwt``), not a value
-            if by_name and self.is_token_name(node.id):
-                return f"`{node.id}`"
             for head, where in self._name_values(node, scope):
                 if isinstance(head, Binding) and not head.iterates and head.index is None and head.value is not None:
                     found = self.token_label(head.value, where)
@@ -613,11 +759,10 @@ class ValueAnalysis:
         if isinstance(node, ast.Attribute):
             if scope.qualname(node) is not None:
                 return None  # ``jwt.api_jwt``: a module path, not a value
-            return f"`{node.attr}`" if by_name and self.is_token_name(node.attr) else None
+            return self._token_item(node.value, node.attr, scope)
         if isinstance(node, ast.Subscript):
             key_name = self.string_of(node.slice, scope)
-            named = by_name and key_name is not None and self.is_token_name(key_name)
-            return f"`{key_name}`" if named else None
+            return None if key_name is None else self._token_item(node.value, key_name, scope)
         if isinstance(node, ast.Call):
             return self._call_token(node, scope)
         if isinstance(node, (ast.Await, ast.NamedExpr)):
@@ -630,6 +775,13 @@ class ValueAnalysis:
                     return found
         return None
 
+    def _token_item(self, base: ast.expr, key: str, scope: Scope) -> str | None:
+        """``base[key]``/``base.key`` when ``base`` holds a token response (``fetch_token()``'s dict,
+        an ``OAuth2Token``) and ``key`` names one of its tokens."""
+        if not self.is_token_name(key) or self.token_label(base, scope) is None:
+            return None
+        return f"`{key}` of {self.token_label(base, scope)}"
+
     def _call_token(self, node: ast.Call, scope: Scope) -> str | None:
         func, func_scope = self.resolve(node.func, scope)
         qualname = self.qualname(func, func_scope)
@@ -638,14 +790,18 @@ class ValueAnalysis:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _TOKEN_FACTORY_NAME.match(name):
             return f"the token from {name}()"
-        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args and scope.module.handles_credentials:
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
             key_name = self.string_of(node.args[0], scope)
-            if key_name is not None and self.is_token_name(key_name):
-                return f"`{key_name}`"
+            if key_name is not None:
+                found = self._token_item(func.value, key_name, func_scope)
+                if found is not None:
+                    return found
         if isinstance(func, ast.Attribute) and func.attr in _KEEPING_METHODS:
             return self.token_label(func.value, func_scope)
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             return self.token_label(node.args[0], scope)
+        if (name.startswith("from_") or name[:1].isupper()) and len(node.args) == 1 and not node.keywords:
+            return self.token_label(node.args[0], scope)  # ``OAuth2Token.from_dict(token)`` wraps it
         for returned, callee in self.summaries.returns(node, scope):
             found = self.token_label(returned, callee)
             if found is not None:

@@ -90,6 +90,7 @@ class Walk:
     def _enter(self, node: ast.AST, scope: Scope) -> Scope:
         inner = Scope(node, scope, self.module)
         self.scopes[node] = inner
+        scope.children[id(node)] = inner
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
             every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]

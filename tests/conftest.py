@@ -38,10 +38,15 @@ def fixture_findings():
         codes = default | set(extra)
         symbols = ",".join(rules[code].symbol for code in sorted(codes) if code != "FTL001")
         found["engine"].update(run_engine(files, Engine(codes)))
-        found["cli"].update(run_cli(files, *(["--extend-select", ",".join(extra)] if extra else [])))
+        # Every fixture is checked, those named like tests too (tests/test_test_code.py tests the skipping).
+        found["cli"].update(
+            run_cli(files, "--test-code", "report", *(["--extend-select", ",".join(extra)] if extra else []))
+        )
         ignored = sorted(set(rules) - codes)
-        found["flake8"].update(run_flake8(files, *(["--extend-ignore", ",".join(ignored)] if ignored else [])))
-        found["pylint"].update(run_pylint(files, f"--enable={symbols},syntax-error"))
+        found["flake8"].update(
+            run_flake8(files, "--ftl-test-code=report", *(["--extend-ignore", ",".join(ignored)] if ignored else []))
+        )
+        found["pylint"].update(run_pylint(files, "--ftl-test-code=report", f"--enable={symbols},syntax-error"))
     return found
 
 

@@ -16,7 +16,7 @@ import logging
 
 import jwt
 import requests
-from flask import request
+from flask import request, session
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ def tenant():
     log.info(request.headers.get("X-Tenant-Key"))
 
 
-def show(widget):
-    log.info("value %s", widget)
+def show():
+    log.info("value %s", session["widget"])
 
 
 def user(token, key):

@@ -75,7 +75,7 @@ def test_rule_options_name_registered_rules_and_declared_options():
 
 _TOKEN_NAMES = """\
 import logging
-from flask import Flask, abort, make_response, redirect, request, url_for
+from flask import Flask, abort, make_response, redirect, request, session, url_for
 
 app = Flask(__name__)
 
@@ -84,7 +84,7 @@ app = Flask(__name__)
 def a():
     ticket = request.args.get("ticket")
     logging.info("got %s", ticket)
-    if ticket == request.form["other"]:
+    if ticket == session["expected"]:
         abort(401, f"bad {ticket}")
     resp = make_response("ok")
     resp.set_cookie("pref", ticket)

@@ -136,8 +136,11 @@ def test_unsafe_fixes_need_the_flag():
 
 
 def test_imports_are_added_once():
-    source = b'"""Doc."""\n\ndef f(token, other, third):\n    return token == other or token == third\n'
-    fixed = _fix_text(b"import jwt\n" + source, unsafe=True).decode()
+    source = (
+        b'"""Doc."""\n\ndef f(other, third):\n    token = request.headers["X-Api-Key"]\n'
+        b"    return token == other or token == third\n"
+    )
+    fixed = _fix_text(b"from flask import request\n" + source, unsafe=True).decode()
     assert fixed.count("import hmac") == 1
     assert "hmac.compare_digest(token, other) or hmac.compare_digest(token, third)" in fixed
 

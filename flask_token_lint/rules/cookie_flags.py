@@ -1,14 +1,19 @@
 """FTL401-FTL403: the flags that keep a credential cookie on HTTPS, away from scripts and other sites.
 
 The three rules share one reading of a ``set_cookie`` call: which cookie it
-sets, whether it carries a credential, and which flags it passes.
+sets, whether it carries a credential, and which flags it passes; and one
+reading of a hand-written ``Set-Cookie`` header: its literal text (strings,
+f-strings, ``+``, ``%``, ``.format``), the cookie's name and the attributes it
+spells out.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
-from dataclasses import dataclass
+import re
+import string
+from typing import TYPE_CHECKING, Union
+from dataclasses import dataclass, field
 
 from flask_token_lint.credentials import is_credential_name
 from flask_token_lint.syntax import dotted
@@ -103,24 +108,293 @@ def _is_deletion(arguments: dict[str, ast.expr], ctx: Context) -> bool:
     return False
 
 
+# -- hand-written Set-Cookie headers ---------------------------------------------------------
+
+_SET_COOKIE = "set-cookie"
+# Werkzeug ``Headers`` methods that write one header: ``(name, value)``.
+_HEADER_WRITERS = frozenset({"add", "add_header", "set", "setdefault"})
+_PRINTF_FIELD = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[sdirfFxXoeEgGcab%]")
+_MAX_PARTS = 8  # how deep the parts of a header value are followed
+
+# A header value as literal text and holes (the expressions only known at run time).
+Piece = Union[str, ast.expr]
+
+
+@dataclass
+class HeaderCookie:
+    """A credential cookie written by hand into a ``Set-Cookie`` header."""
+
+    label: str
+    name: str  # the name's literal text (only part of it when some is computed at run time)
+    attributes: dict[str, str | None] = field(default_factory=dict)  # lower-cased name -> value (None: run time)
+    open: bool = False  # a run-time part may add attributes the text does not show
+
+    def is_csrf_cookie(self) -> bool:
+        return "csrf" in self.name.lower() or "xsrf" in self.name.lower()
+
+    def missing(self, attribute: str, spelled: str) -> str | None:
+        """How the header fails to set ``attribute``, if it does."""
+        if attribute in self.attributes or self.open:
+            return None
+        return f"in a Set-Cookie header without {spelled}"
+
+
+def set_cookie_values(node: ast.AST, ctx: Context) -> list[ast.expr]:
+    """The values ``node`` writes as a ``Set-Cookie`` header: ``h["Set-Cookie"] = v``,
+    ``h.add("Set-Cookie", v)`` / ``set`` / ``setdefault``, ``("Set-Cookie", v)`` in a header list and
+    ``{"Set-Cookie": v}`` in a header dict."""
+    if isinstance(node, ast.Assign):
+        return [
+            node.value
+            for target in node.targets
+            if isinstance(target, ast.Subscript) and _is_set_cookie(target.slice, ctx)
+        ]
+    if isinstance(node, ast.Call):
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _HEADER_WRITERS
+            and len(node.args) == 2
+            and not node.keywords  # Werkzeug turns keywords into more attributes: not read here
+            and _is_set_cookie(node.args[0], ctx)
+        ):
+            return [node.args[1]]
+        return []
+    found: list[ast.expr] = []
+    if isinstance(node, ast.Tuple) and len(node.elts) == 2 and _is_set_cookie(node.elts[0], ctx):
+        found = [node.elts[1]]
+    elif isinstance(node, ast.Dict):
+        found = [value for key, value in zip(node.keys, node.values) if key is not None and _is_set_cookie(key, ctx)]
+    return found if found and not _in_comparison(node, ctx) else []
+
+
+def _is_set_cookie(node: ast.expr, ctx: Context) -> bool:
+    name = ctx.string_of(node)
+    return name is not None and name.lower() == _SET_COOKIE
+
+
+def _in_comparison(node: ast.AST, ctx: Context) -> bool:
+    """``node`` is what a comparison or an assertion checks, not a header being written."""
+    current = ctx.parent(node)
+    while current is not None and not isinstance(current, ast.stmt):
+        if isinstance(current, ast.Compare):
+            return True
+        current = ctx.parent(current)
+    return isinstance(current, ast.Assert)
+
+
+def read_header_cookies(value: ast.expr, ctx: Context) -> list[HeaderCookie]:
+    """The credential cookies a ``Set-Cookie`` value may set, one per literal it may hold; a value
+    whose text cannot be read is left alone."""
+    found = []
+    for candidate in ctx.constants_of(value):
+        pieces = _pieces(candidate, ctx, 0)
+        if any(isinstance(piece, str) and piece for piece in pieces):
+            cookie = _parse_cookie(pieces, ctx)
+            if cookie is not None:
+                found.append(cookie)
+    return found
+
+
+def _pieces(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
+    """``node``'s text as literal strings and holes."""
+    if depth > _MAX_PARTS:
+        return [node]
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else [node]
+    if isinstance(node, ast.JoinedStr):
+        result: list[Piece] = []
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                inlined = part.conversion == -1 and part.format_spec is None
+                result.extend(_part(part.value, ctx, depth) if inlined else [part.value])
+            else:
+                result.extend(_pieces(part, ctx, depth + 1))
+        return result
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [*_part(node.left, ctx, depth), *_part(node.right, ctx, depth)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = ctx.string_of(node.left)
+        return [node] if template is None else _printf(template, node.right, ctx, depth)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = ctx.string_of(node.func.value)
+        return [node] if template is None else _format(template, node, ctx, depth)
+    return [node]
+
+
+def _part(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
+    """A part of a built string: followed into the one expression a name stands for."""
+    constant = ctx.constant_of(node)
+    if isinstance(constant, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+        return _pieces(constant, ctx, depth + 1)
+    return [node]
+
+
+def _printf(template: str, values: ast.expr, ctx: Context, depth: int) -> list[Piece]:
+    """``template % values``."""
+    positional = list(values.elts) if isinstance(values, ast.Tuple) else [values]
+    named = {}
+    if isinstance(values, ast.Dict):
+        named = {ctx.string_of(k): v for k, v in zip(values.keys, values.values) if k is not None}
+    result: list[Piece] = []
+    position = 0
+    end = 0
+    for match in _PRINTF_FIELD.finditer(template):
+        result.append(template[end:match.start()])
+        end = match.end()
+        if match.group() == "%%":
+            result.append("%")
+            continue
+        key = match.group("key")
+        if key is not None:
+            value = named.get(key)
+        else:
+            value = positional[position] if position < len(positional) else None
+            position += 1
+        result.extend([values] if value is None else _part(value, ctx, depth))
+    result.append(template[end:])
+    return result
+
+
+def _format(template: str, call: ast.Call, ctx: Context, depth: int) -> list[Piece]:
+    """``template.format(...)``."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    result: list[Piece] = []
+    automatic = 0
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return [call]
+    for literal, name, spec, conversion in fields:
+        result.append(literal)
+        if name is None:
+            continue
+        value: ast.expr | None = None
+        if name == "":
+            name = str(automatic)
+            automatic += 1
+        if name.isdigit():
+            index = int(name)
+            if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+                value = call.args[index]
+        else:
+            value = keywords.get(name)
+        if value is None or spec or conversion:
+            result.append(call if value is None else value)
+        else:
+            result.extend(_part(value, ctx, depth))
+    return result
+
+
+def _parse_cookie(pieces: list[Piece], ctx: Context) -> HeaderCookie | None:
+    """Name, attributes and whether the value carries a credential; None when the header does not
+    set a credential cookie (or deletes one)."""
+    fields: list[list[Piece]] = [[]]
+    for piece in pieces:
+        if isinstance(piece, str):
+            first, *rest = piece.split(";")
+            fields[-1].append(first)
+            fields.extend([text] for text in rest)
+        else:
+            fields[-1].append(piece)
+    pair, *attribute_fields = fields
+    name, name_holes, value, value_open = _split_field(pair)
+    cookie = HeaderCookie("", name, open=value_open)
+    for attribute in attribute_fields:
+        key, key_holes, attribute_value, attribute_open = _split_field(attribute)
+        if key_holes or attribute_open:
+            cookie.open = True  # a run-time part where an attribute's name may be
+        elif key:
+            literal = attribute_value is None or all(isinstance(p, str) for p in attribute_value)
+            text = "".join(p for p in attribute_value or () if isinstance(p, str)).strip()
+            cookie.attributes[key.lower()] = text if literal else None
+    if _is_deleted(value, cookie):
+        return None
+    known = bool(name) and not name_holes
+    if ctx.settings.cookie_scope == "all":
+        cookie.label = repr(name) if known else "(name computed at run time)"
+        return cookie
+    # The name's literal part, or the spelling of the one expression that computes it.
+    credential = is_credential_name(name) or (len(name_holes) == 1 and _names_credential(name_holes[0]))
+    if not credential:
+        credential = any(ctx.token_label(hole) is not None for hole in value or () if not isinstance(hole, str))
+    if not credential:
+        return None
+    cookie.label = repr(name) if known else "holding a credential"
+    return cookie
+
+
+def _split_field(pieces: list[Piece]) -> tuple[str, list[ast.expr], list[Piece] | None, bool]:
+    """``key=value`` as the literal key, the holes in the key, the value's pieces (None without
+    ``=``), and whether a hole in the value may be more than a value (two holes in a row:
+    ``f"session={sid}{flags}"``)."""
+    key = ""
+    key_holes: list[ast.expr] = []
+    value: list[Piece] | None = None
+    adjacent = False
+    previous_hole = False
+    for piece in pieces:
+        if isinstance(piece, str):
+            if value is None and "=" in piece:
+                before, after = piece.split("=", 1)
+                key += before
+                value = [after]
+            elif value is None:
+                key += piece
+            else:
+                value.append(piece)
+            previous_hole = previous_hole and piece == ""
+            continue
+        if value is None:
+            key_holes.append(piece)
+        else:
+            adjacent = adjacent or previous_hole
+            value.append(piece)
+        previous_hole = True
+    return key.strip(), key_holes, value, adjacent
+
+
+def _is_deleted(value: list[Piece] | None, cookie: HeaderCookie) -> bool:
+    """An empty value, ``Max-Age=0`` or an expiry in 1970: the header deletes the cookie."""
+    if value is not None and all(isinstance(p, str) for p in value):
+        if "".join(p for p in value if isinstance(p, str)).strip().strip('"') == "":
+            return True
+    if cookie.attributes.get("max-age") == "0":
+        return True
+    expires = cookie.attributes.get("expires") or ""
+    return "1970" in expires
+
+
 class _CookieFlagRule(Rule):
     severity = Severity.MEDIUM
     owasp = OWASP_API8
-    node_types = (ast.Call,)
-    triggers = ("set_cookie",)
+    node_types = (ast.Call, ast.Assign, ast.Tuple, ast.Dict)
+    triggers = ("set_cookie", "Set-Cookie")
     message = "Cookie {cookie} is set {problem}"
 
     flag = ""  # the keyword the fix sets
     fixed_value = "True"
 
     def check(self, node, ctx):
-        cookie = read_set_cookie(node, ctx)
-        problem = None if cookie is None else self.problem(cookie, ctx)
-        if problem:
-            yield node, {"cookie": cookie.label, "problem": problem}, Fixable(self.fixes[0])
+        if isinstance(node, ast.Call):
+            cookie = read_set_cookie(node, ctx)
+            problem = None if cookie is None else self.problem(cookie, ctx)
+            if problem:
+                yield node, {"cookie": cookie.label, "problem": problem}, Fixable(self.fixes[0])
+        # A header written by hand: reported on its value, with no fix (the text is the author's).
+        for value in set_cookie_values(node, ctx):
+            for header in read_header_cookies(value, ctx):
+                problem = self.header_problem(header)
+                if problem:
+                    yield value, {"cookie": header.label, "problem": problem}
+                    break
 
     def problem(self, cookie: CookieCall, ctx: Context) -> str | None:
         """What is wrong with the cookie's flag, or None."""
+        raise NotImplementedError
+
+    def header_problem(self, cookie: HeaderCookie) -> str | None:
+        """What is wrong with the attribute in a hand-written ``Set-Cookie`` header, or None."""
         raise NotImplementedError
 
     def apply_fix(self, node, data):
@@ -139,11 +413,19 @@ class CookieMissingSecure(_CookieFlagRule):
     fix_title = "Add secure=True"
     flag = "secure"
     docs = Docs(
-        what="Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`.",
+        what=(
+            "Finds `set_cookie` calls for a credential cookie without `secure=True`, or with `secure=False`; "
+            "and hand-written `Set-Cookie` headers for one whose text has no `Secure` attribute "
+            '(`resp.headers["Set-Cookie"] = f"session={sid}; Path=/"`, `headers.add("Set-Cookie", ...)` or '
+            '`set`/`setdefault`, a `("Set-Cookie", ...)` pair in a header list, a `{"Set-Cookie": ...}` header '
+            "dict), read through strings, f-strings, `+`, `%`, `.format` and local names. A header is reported "
+            "on its value and gets no fix: its text is the author's."
+        ),
         why=(
             "Without `Secure`, the browser also sends the cookie over plain http: one request to an http "
             "link, or a network attacker injecting one, hands the session to anyone on the path. Deletions "
-            "(`max_age=0`, empty value), `delete_cookie`, flags computed at run time and `**kwargs` stay silent."
+            "(`max_age=0`, empty value, `Max-Age=0`, an expiry in 1970), `delete_cookie`, flags computed at run "
+            "time, `**kwargs` and headers whose attributes are computed at run time stay silent."
         ),
         references=(*_REFERENCES, "https://cwe.mitre.org/data/definitions/614.html"),
     )
@@ -152,6 +434,12 @@ class CookieMissingSecure(_CookieFlagRule):
             """\
             def login(resp, token):
                 resp.set_cookie("session", token, httponly=True, samesite="Lax")
+            """
+        ),
+        example(
+            """\
+            def login(resp, sid):
+                resp.headers["Set-Cookie"] = f"session={sid}; Path=/; HttpOnly; SameSite=Lax"
             """
         ),
     )
@@ -173,6 +461,9 @@ class CookieMissingSecure(_CookieFlagRule):
     def problem(self, cookie, ctx):
         return cookie.unset_flag("secure", ctx)
 
+    def header_problem(self, cookie):
+        return cookie.missing("secure", "Secure")
+
 
 class CookieMissingHttponly(_CookieFlagRule):
     code = "FTL402"
@@ -183,7 +474,11 @@ class CookieMissingHttponly(_CookieFlagRule):
     fix_title = "Add httponly=True (unsafe: page scripts that read the cookie stop working)"
     flag = "httponly"
     docs = Docs(
-        what="Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`.",
+        what=(
+            "Finds `set_cookie` calls for a credential cookie without `httponly=True`, or with `httponly=False`; "
+            "and hand-written `Set-Cookie` headers for one whose text has no `HttpOnly` attribute (reported "
+            "on the header's value, with no fix)."
+        ),
         why=(
             "Without `HttpOnly`, any script on the page can read the cookie: one XSS bug turns into a stolen "
             "session or token. CSRF double-submit cookies (`csrf_access_token`), which the page's script must "
@@ -219,6 +514,9 @@ class CookieMissingHttponly(_CookieFlagRule):
             return None  # the double-submit pattern needs JavaScript to read it
         return cookie.unset_flag("httponly", ctx)
 
+    def header_problem(self, cookie):
+        return None if cookie.is_csrf_cookie() else cookie.missing("httponly", "HttpOnly")
+
 
 class CookieMissingSamesite(_CookieFlagRule):
     code = "FTL403"
@@ -231,15 +529,16 @@ class CookieMissingSamesite(_CookieFlagRule):
     fixed_value = '"Lax"'
 
     def check(self, node, ctx):
-        for reported, arguments, fixable in super().check(node, ctx):
-            if arguments["problem"].startswith("with SameSite=None"):
-                yield reported, arguments  # cross-site on purpose: only adding Secure (FTL401) helps
+        for report in super().check(node, ctx):
+            if report[1]["problem"].startswith("with SameSite=None"):
+                yield report[:2]  # cross-site on purpose: only adding Secure (FTL401) helps
             else:
-                yield reported, arguments, fixable
+                yield report
     docs = Docs(
         what=(
             "Finds `set_cookie` calls for a credential cookie without `samesite`, or with `samesite=\"None\"` "
-            "and no `secure=True`."
+            "and no `secure=True`; and hand-written `Set-Cookie` headers for one without `SameSite=`, or with "
+            "`SameSite=None` and no `Secure` (any case; reported on the header's value, with no fix)."
         ),
         why=(
             "A cookie without a SameSite policy relies on each browser's default, and one with `SameSite=None` "
@@ -283,4 +582,12 @@ class CookieMissingSamesite(_CookieFlagRule):
             return "without a SameSite policy"
         if isinstance(samesite, ast.Constant) and isinstance(samesite.value, str) and samesite.value.lower() == "none":
             return None if cookie.flag_is("secure", True, ctx) else "with SameSite=None but without secure=True"
+        return None
+
+    def header_problem(self, cookie):
+        if "samesite" not in cookie.attributes:
+            return cookie.missing("samesite", "a SameSite policy")
+        policy = cookie.attributes["samesite"]
+        if policy is not None and policy.lower() == "none" and "secure" not in cookie.attributes and not cookie.open:
+            return "in a Set-Cookie header with SameSite=None but without Secure"
         return None

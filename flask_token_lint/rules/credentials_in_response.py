@@ -12,6 +12,20 @@ if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
+# ``abort`` functions: Flask's and Werkzeug's, and the REST extensions' (``message=`` and any other
+# keyword go into the JSON error body). ``api.abort(...)``/``ns.abort(...)`` are methods named abort.
+_ABORTS = frozenset(
+    {
+        "flask.abort",
+        "werkzeug.exceptions.abort",
+        "flask_restful.abort",
+        "flask_restx.abort",
+        "flask_restx.errors.abort",
+        "flask_restplus.abort",
+        "flask_restplus.errors.abort",
+        "flask_smorest.abort",
+    }
+)
 
 
 def _exposed(node: ast.expr | None, ctx: Context) -> str | None:
@@ -37,7 +51,9 @@ class CredentialsInResponse(Rule):
         what=(
             "Finds request headers, the environ, cookies or the Authorization header echoed into a response "
             "(`jsonify(dict(request.headers))`, `make_response(...)`, `Response(...)`, or returned from a view), "
-            "and a token or credential put into an `abort(...)` or exception message."
+            "and a token or credential put into an `abort(...)` or exception message: Flask's `abort`, and "
+            "flask-restful's, flask-restx's and flask-smorest's (`abort(401, message=...)`, `api.abort(...)`, "
+            "`ns.abort(...)`), whose `message=` and other keywords go into the JSON error body."
         ),
         why=(
             "Responses are cached by proxies and browsers, shown in error pages and copied into bug reports; "
@@ -128,7 +144,7 @@ class CredentialsInResponse(Rule):
                 if what is not None:
                     yield call, {"what": capitalized(what), "where": "echoed into a response"}
                     return
-        elif qualname in ("flask.abort", "werkzeug.exceptions.abort") or (
+        elif qualname in _ABORTS or (
             isinstance(func, ast.Attribute) and func.attr == "abort"
         ):
             for argument in arguments:

@@ -78,8 +78,9 @@ class InsecureCookieConfig(Rule):
                 continue
             name = setting.name
             off = name.endswith(_OFF_WHEN_FALSE_SUFFIXES) or name in _OFF_WHEN_FALSE
-            if off and value.value is False:
-                arguments = {"name": name, "value": "False"}
+            if off and (value.value is False or value.value is None or value.value == 0) and value.value is not True:
+                # ``None`` and ``0`` are as falsy as ``False``: Flask sends the cookie over http too.
+                arguments = {"name": name, "value": repr(value.value)}
                 literal = isinstance(setting.value, ast.Constant)  # fix the value only where it is written
                 if literal and name.endswith("COOKIE_SECURE"):
                     yield setting.report, arguments, Fixable(FixSafety.SAFE, (("name", name),))

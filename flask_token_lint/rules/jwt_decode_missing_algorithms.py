@@ -22,7 +22,10 @@ class JwtDecodeMissingAlgorithms(Rule):
         why=(
             "PyJWT 1.x and python-jose then accept whatever algorithm the token's header names: an attacker "
             "can pick `none`, or sign with HMAC using the public RSA key as the secret (key confusion). "
-            "PyJWT 2 refuses such a call at run time. Decodes that skip verification are FTL101's concern."
+            "PyJWT 2 refuses such a call at run time. Decodes that skip verification are FTL101's concern. "
+            "Other libraries stay silent: authlib takes its allow-list from the `JsonWebToken([...])` object, "
+            "flask-jwt-extended from `JWT_DECODE_ALGORITHMS`, and python_jwt's `verify_jwt` without "
+            "`allowed_algs` rejects every token."
         ),
         references=(
             "https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode",
@@ -68,7 +71,7 @@ class JwtDecodeMissingAlgorithms(Rule):
 
     def check(self, node, ctx):
         decode = ctx.decode_call(node)
-        if decode is None or not decode.verifies:
-            return
+        if decode is None or not decode.verifies or not decode.needs_allow_list:
+            return  # authlib, python_jwt and flask-jwt-extended take the allow-list elsewhere
         if decode.omits("algorithms", ctx.constants_of):
             yield node, {"function": decode.function}

@@ -6,12 +6,19 @@ import ast
 
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 
+# authlib checks nothing until ``claims.validate()``, and then only what ``claims_options`` ask for.
+_WHY_UNCHECKED = {
+    "never validated": " (claims.validate() is never called)",
+    "absent": " (claims_options name no expected iss)",
+    "optional": " (claims_options do not make iss essential)",
+}
+
 
 class JwtDecodeMissingIssuer(Rule):
     code = "FTL106"
     symbol = "jwt-decode-missing-issuer"
     summary = "JWT verified without an issuer check"
-    message = "{function} verifies the token without checking its issuer"
+    message = "{function} verifies the token without checking its issuer{how}"
     severity = Severity.LOW
     cwe = ("CWE-287",)
     owasp = OWASP_API2
@@ -19,11 +26,16 @@ class JwtDecodeMissingIssuer(Rule):
     node_types = (ast.Call,)
     triggers = ("decode + jwt|jose",)
     docs = Docs(
-        what="Finds verifying JWT decodes that pass no `issuer`. Off by default: enable it with `--select FTL106`.",
+        what=(
+            "Finds verifying PyJWT and python-jose decodes that pass no `issuer`, and authlib decodes whose "
+            "claims are never checked with `claims.validate()` or whose `claims_options` do not ask for an "
+            "essential `iss` with an expected value. Off by default: enable it with `--select FTL106`."
+        ),
         why=(
             "When keys from several issuers are trusted (a JWKS with many tenants, a shared secret between "
             "services), a token from any of them passes. Many apps trust exactly one issuer per key, so the "
-            "rule is opinionated and off unless selected."
+            "rule is opinionated and off unless selected. python_jwt's `verify_jwt` has no issuer check and "
+            "flask-jwt-extended reads `JWT_DECODE_ISSUER`; they are not judged here."
         ),
         references=(
             "https://pyjwt.readthedocs.io/en/stable/usage.html#issuer-claim-iss",
@@ -55,5 +67,10 @@ class JwtDecodeMissingIssuer(Rule):
         decode = ctx.decode_call(node)
         if decode is None or not decode.verifies or not decode.has_claims or decode.is_state_token:
             return  # an OAuth state value the app signed for itself has no other audience or issuer
-        if decode.omits("issuer", ctx.constants_of):
-            yield node, {"function": decode.function}
+        if decode.library == "authlib":
+            reason = decode.unchecked_claim("iss")
+            if reason is not None:
+                yield node, {"function": decode.function, "how": _WHY_UNCHECKED[reason]}
+            return
+        if decode.accepts("issuer") and decode.omits("issuer", ctx.constants_of):
+            yield node, {"function": decode.function, "how": ""}

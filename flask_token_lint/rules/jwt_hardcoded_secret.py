@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 # Config names that hold a signing secret; names of an env var or file holding one are not it.
 _SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A-Z0-9_]*$")
 _NOT_THE_SECRET = re.compile(r"_(?:ENV|ENV_VAR|ENVVAR|VAR|NAME|FILE|PATH|FIELD|HEADER|LENGTH|LEN)$")
+# python_jwt signs with jwcrypto JWK objects; flask-jwt-extended reads its key from the configuration.
+_KEYS_ARE_OBJECTS = frozenset({"python_jwt", "flask-jwt-extended"})
 _PUBLIC_MATERIAL = ("BEGIN PUBLIC KEY", "BEGIN CERTIFICATE", "BEGIN RSA PUBLIC KEY", "ssh-rsa ")
 
 
@@ -54,16 +56,20 @@ class JwtHardcodedSecret(Rule):
     docs = Docs(
         what=(
             "Finds a string or bytes literal (directly or through a module constant) used as the key of "
-            "`jwt.encode`/`jwt.decode`, as `app.secret_key`, or as `SECRET_KEY`, `JWT_SECRET_KEY`, `*_SECRET_KEY` "
-            "or `*JWT_SECRET*` configuration in any spelling (`app.config[...]`, `config.update(...)`, "
-            "`from_mapping(...)`, a config class, a module constant). The message names the setting, never the "
-            "value."
+            "`jwt.encode`/`jwt.decode` (PyJWT, python-jose, authlib's `jwt.encode(header, payload, key)`), as "
+            "`app.secret_key`, or as `SECRET_KEY`, `JWT_SECRET_KEY`, `*_SECRET_KEY` or `*JWT_SECRET*` "
+            "configuration in any spelling (`app.config[...]`, `config.update(...)`, `from_mapping(...)`, a "
+            "config class, a module constant), and an empty key (`\"\"`, `b\"\"`) that signs tokens with an "
+            "HMAC algorithm. The message names the setting, never the value."
         ),
         why=(
             "Whoever can read the repository, a wheel, a container image or a leaked backup can then sign "
-            "tokens and session cookies for any user. Values from `os.environ`, files or a vault, public keys, "
-            "names that merely contain `secret` or `token`, and test modules (those importing pytest or "
-            "unittest) stay silent."
+            "tokens and session cookies for any user. Values from `os.environ`, files or a vault, public keys "
+            "and names that merely contain `secret` or `token` stay silent. Test and example code, where a "
+            "fixed key signs nothing anyone relies on, is left out as a whole by the `test-code` setting, "
+            "not by this rule. An empty key is the one every attacker tries first; python-jose, PyJWT 1.x and "
+            "older authlib and PyJWT 2 releases sign and verify with it. An empty key in a decode is reported "
+            "by FTL101 (the signature check proves nothing), an empty `SECRET_KEY` is Flask's \"not set\"."
         ),
         references=(
             "https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY",
@@ -101,8 +107,6 @@ class JwtHardcodedSecret(Rule):
     )
 
     def check(self, node, ctx):
-        if ctx.is_test_module:
-            return  # a test's fixed key signs nothing anyone relies on
         for setting in ctx.config_settings(node):
             if _reported_at_definition(setting.value, ctx):
                 continue
@@ -118,11 +122,18 @@ class JwtHardcodedSecret(Rule):
         if not isinstance(node, ast.Call):
             return
         call = ctx.encode_call(node) or ctx.decode_call(node)
-        if call is None or getattr(call, "reader_only", False):
+        if call is None or getattr(call, "reader_only", False) or call.library in _KEYS_ARE_OBJECTS:
             return
         key = call.argument("key")
-        if key is not None and not _reported_at_definition(key, ctx) and literal_secret(key, ctx):
-            yield node, {"where": f"the key of {call.function}"}, *_fix(key, "JWT_SECRET_KEY", "key")
+        if key is None or _reported_at_definition(key, ctx):
+            return
+        # authlib's encode takes the header first: its key is the third argument.
+        fixable = _fix(key, "JWT_SECRET_KEY", "key", call.position("key"))
+        if literal_secret(key, ctx):
+            yield node, {"where": f"the key of {call.function}"}, *fixable
+        elif getattr(call, "empty_key", False):
+            # Anyone can sign with it. An empty key in a decode is FTL101's: nothing is really verified.
+            yield node, {"where": f"the key of {call.function} (it is empty)"}, *fixable
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits
@@ -136,15 +147,19 @@ class JwtHardcodedSecret(Rule):
         if isinstance(node, cst_edits.cst.Call):
             key = cst_edits.keyword(node, "key")
             positional = [a for a in node.args if a.keyword is None]
-            key = key if key is not None else positional[1] if len(positional) > 1 else None
+            position = int(data.get("position", "1"))
+            key = key if key is not None else positional[position] if len(positional) > position else None
             if key is not None:
                 arguments = [a.with_changes(value=from_environment) if a is key else a for a in node.args]
                 return node.with_changes(args=arguments), frozenset({"os"})
         return None
 
 
-def _fix(value: ast.expr, name: str, place: str) -> tuple[Fixable, ...]:
+def _fix(value: ast.expr, name: str, place: str, position: int | None = None) -> tuple[Fixable, ...]:
     """Fixable only when the literal is written in the reported node itself."""
     if not isinstance(value, ast.Constant):
         return ()
-    return (Fixable(FixSafety.UNSAFE, (("name", name), ("place", place))),)
+    data = (("name", name), ("place", place))
+    if position not in (None, 1):
+        data = (*data, ("position", str(position)))
+    return (Fixable(FixSafety.UNSAFE, data),)

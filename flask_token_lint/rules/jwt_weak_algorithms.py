@@ -14,6 +14,15 @@ _ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "ED")
 _UNVERIFIED_HEADER = frozenset(
     {"jwt.get_unverified_header", "jose.jwt.get_unverified_header", "jose.jws.get_unverified_header"}
 )
+# authlib objects whose first argument is the allow-list every decode and encode through them uses.
+_AUTHLIB_ALLOW_LISTS = frozenset(
+    {
+        "authlib.jose.JsonWebToken", "authlib.jose.rfc7519.JsonWebToken", "authlib.jose.JsonWebSignature",
+        "authlib.jose.rfc7515.JsonWebSignature",
+    }
+)
+# Keys that bring their own algorithm: PyJWT 2 signs with it when ``algorithm=None``.
+_JWK_KEYS = frozenset({"jwt.PyJWK", "jwt.api_jwk.PyJWK"})
 
 
 def _algorithm_names(node: ast.expr, ctx: Context) -> list[str] | None:
@@ -57,6 +66,39 @@ def _from_token_header(node: ast.expr, ctx: Context, depth: int = 0) -> bool:
     return False
 
 
+def _unsigned(encode, ctx: Context) -> str | None:
+    """How ``encode`` issues an unsigned token ("" when it names "none"), or None when it does not."""
+    algorithm = encode.argument("algorithm")
+    if algorithm is not None:
+        names = ctx.strings_of(algorithm)
+        if any(name.lower() == "none" for name in names):
+            return ""
+        if encode.library == "PyJWT" and ctx.literal_is(algorithm, None) and not _is_jwk(encode.argument("key"), ctx):
+            return " (algorithm=None)"  # PyJWT signs with "none" unless the key is a PyJWK
+    if encode.library in ("PyJWT", "authlib"):
+        # PyJWT prefers the ``headers``' alg to ``algorithm``; authlib's header is the only place for it.
+        header = encode.argument("headers")
+        for mapping in [] if header is None else ctx.mappings_of(header):
+            if "alg" in mapping and any(name.lower() == "none" for name in ctx.strings_of(mapping["alg"])):
+                return " (in the header)"
+    if encode.library == "python_jwt":
+        key = encode.argument("key")
+        hidden = any(k.arg is None for k in encode.call.keywords) or any(
+            isinstance(a, ast.Starred) for a in encode.call.args
+        )
+        if key is None and not hidden:
+            return " (no priv_key)"
+        if key is not None and ctx.literal_is(key, None):
+            return " (priv_key=None)"
+    return None
+
+
+def _is_jwk(key: ast.expr | None, ctx: Context) -> bool:
+    if key is None:
+        return False
+    return any(isinstance(c, ast.Call) and ctx.qualname(c.func) in _JWK_KEYS for c in ctx.constants_of(key))
+
+
 def _droppable_none(algorithms: ast.expr, ctx: Context) -> bool:
     """A literal list in the call holding "none" and other names, all single-family once it is gone."""
     if not isinstance(algorithms, (ast.List, ast.Tuple, ast.Set)):
@@ -83,23 +125,28 @@ class JwtWeakAlgorithms(Rule):
     cwe = ("CWE-327",)
     owasp = OWASP_API2
     node_types = (ast.Call,)
-    triggers = ("decode|encode + jwt|jose",)
+    triggers = ("decode|encode + jwt|jose", "JsonWebToken|JsonWebSignature", "generate_jwt|verify_jwt")
     fixes = (FixSafety.SAFE,)
     fix_title = 'Drop "none" from an allow-list that has other algorithms'
 
     docs = Docs(
         what=(
-            "Finds `\"none\"` in a decode's `algorithms` or as the `algorithm` of `jwt.encode`, an allow-list "
-            "that mixes HMAC (`HS*`) with public-key algorithms (`RS*`, `PS*`, `ES*`, `EdDSA`), and an "
-            "allow-list read from the token's own unverified header."
+            "Finds `\"none\"` in a decode's `algorithms` (python_jwt's `allowed_algs`, authlib's "
+            "`JsonWebToken([...])`/`JsonWebSignature([...])`) or as the algorithm a token is signed with: "
+            "`algorithm=\"none\"`, PyJWT's `algorithm=None` (PyJWT then signs with `none` unless the key is a "
+            "`PyJWK`), an `alg` of `none` in PyJWT's `headers` or authlib's header, python_jwt's `generate_jwt` "
+            "without a `priv_key`. Also an allow-list that mixes HMAC (`HS*`) with public-key algorithms "
+            "(`RS*`, `PS*`, `ES*`, `EdDSA`), and an allow-list read from the token's own unverified header."
         ),
         why=(
-            "`none` means no signature at all. Mixing families lets an attacker sign an HMAC token with the "
+            "`none` means no signature at all (PyJWT's `algorithm=None` issues such a token, or fails when the "
+            "key is not empty). Mixing families lets an attacker sign an HMAC token with the "
             "server's public RSA/EC key as the secret (key confusion), and an allow-list taken from the token "
             "lets the attacker pick either. A single-family allow-list stays silent."
         ),
         references=(
             "https://auth0.com/blog/critical-vulnerabilities-in-json-web-token-libraries/",
+            "https://docs.authlib.org/en/latest/jose/jwt.html",
             "https://cwe.mitre.org/data/definitions/327.html",
         ),
     )
@@ -121,6 +168,21 @@ class JwtWeakAlgorithms(Rule):
                 return jwt.decode(token, key, algorithms=[alg], audience="api")
             """
         ),
+        example(
+            """\
+            from authlib.jose import JsonWebToken
+
+            jwt = JsonWebToken(["RS256", "none"])
+            """
+        ),
+        example(
+            """\
+            import jwt
+
+            def issue(claims, key):
+                return jwt.encode(claims, key, algorithm=None)
+            """
+        ),
     )
     good_examples = (
         example(
@@ -134,6 +196,14 @@ class JwtWeakAlgorithms(Rule):
     )
 
     def check(self, node, ctx):
+        if ctx.qualname(node.func) in _AUTHLIB_ALLOW_LISTS:
+            allow_list = node.args[0] if node.args else next(
+                (k.value for k in node.keywords if k.arg == "algorithms"), None
+            )
+            problem = None if allow_list is None else self._allow_list_problem(allow_list, ctx)
+            if problem:
+                yield node, {"function": ctx.qualname(node.func), "problem": problem}
+            return
         decode = ctx.decode_call(node)
         if decode is not None and not decode.reader_only:
             algorithms = decode.argument("algorithms")
@@ -147,10 +217,9 @@ class JwtWeakAlgorithms(Rule):
             return
         encode = ctx.encode_call(node)
         if encode is not None:
-            algorithm = encode.argument("algorithm")
-            name = None if algorithm is None else ctx.string_of(algorithm)
-            if name is not None and name.lower() == "none":
-                yield node, {"function": encode.function, "problem": 'signs with algorithm "none"'}
+            how = _unsigned(encode, ctx)
+            if how is not None:
+                yield node, {"function": encode.function, "problem": f'signs with algorithm "none"{how}'}
 
     def _allow_list_problem(self, algorithms: ast.expr, ctx: Context) -> str | None:
         if _from_token_header(algorithms, ctx):
@@ -171,7 +240,7 @@ class JwtWeakAlgorithms(Rule):
 
         arguments = list(node.args)
         for index, argument in enumerate(arguments):
-            named = argument.keyword is not None and argument.keyword.value == "algorithms"
+            named = argument.keyword is not None and argument.keyword.value in ("algorithms", "allowed_algs")
             if named or (argument.keyword is None and index == 2):
                 allow_list = cst_edits.without_elements(
                     argument.value, lambda e: (cst_edits.string_value(e.value) or "").lower() == "none"

@@ -13,7 +13,7 @@ from flask_token_lint.credentials import (
 )
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
-from flask_token_lint.kinds import Kind
+from flask_token_lint.kinds import SECRET_KINDS, Kind
 
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
@@ -29,16 +29,21 @@ def _identifier(node: ast.expr) -> str | None:
 
 
 def _secret_label(node: ast.expr, ctx: Context) -> str | None:
+    """How a message names the secret ``node`` holds by where it comes from, if any."""
     value = ctx.value_of(node)
     if value is not None:
-        return value.label if value.kind in (Kind.TOKEN, Kind.AUTH_HEADER, Kind.SECRET_VALUE) else None
-    label = ctx.token_label(node)
-    if label is not None:
-        return label
+        return value.label if value.kind in SECRET_KINDS else None
+    return ctx.token_label(node)
+
+
+def _named_secret(node: ast.expr, other: ast.expr, ctx: Context, other_ctx: Context) -> str | None:
+    """A name alone never makes a secret, but it may say which side of a comparison with a request
+    input is the secret one: ``supplied_key != request.args["key"]``."""
     name = _identifier(node)
-    if name is not None and ctx.handles_credentials and ctx.is_secret_name(name):
-        return f"`{name}`"
-    return None
+    if name is None or not ctx.is_secret_name(name) or ctx.is_class_constant(node):
+        return None
+    value = other_ctx.value_of(other)
+    return f"`{name}`" if value is not None and value.kind is Kind.INPUT else None
 
 
 def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
@@ -46,7 +51,11 @@ def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
     name = _identifier(node)
     if name is not None and names_token_metadata(name):
         return True  # ``DEFAULT_ACCESS_TOKEN_URL``, ``token_type``
+    if ctx.is_class_constant(node):
+        return True  # ``TokenType.BEARER``: an enum member or class constant
     node = ctx.constant_of(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand  # ``-1``
     if isinstance(node, ast.Constant):
         value = node.value
         if value is None or isinstance(value, (bool, int, float)):
@@ -69,6 +78,27 @@ def _is_static(node: ast.expr, ctx: Context) -> bool:
     return False
 
 
+def _both_supplied(left: ast.expr, right: ast.expr, ctx: Context) -> bool:
+    """Both sides come from the client (``new_password == current_password`` of one form): the
+    timing tells the client nothing it did not send."""
+    values = [ctx.value_of(side) for side in (left, right)]
+    return all(value is not None and value.supplied for value in values)
+
+
+_CONSTANT_TIME = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+
+
+def _proved_equal(compare: ast.Compare, ctx: Context) -> bool:
+    """An earlier constant-time comparison in this function already proved the two sides equal."""
+    pair = sorted(ast.dump(operand) for operand in (compare.left, compare.comparators[0]))
+    start = (compare.lineno, compare.col_offset)
+    for call in ctx.calls():
+        if (call.lineno, call.col_offset) < start and ctx.qualname(call.func) in _CONSTANT_TIME and len(call.args) == 2:
+            if sorted(ast.dump(argument) for argument in call.args) == pair:
+                return True
+    return False
+
+
 def _is_change_check(compare: ast.Compare, ctx: Context) -> bool:
     """``if a != b: a = b``: keeping a stored value current, not authenticating anyone."""
     statement = ctx.parent(compare)
@@ -88,7 +118,7 @@ def _compared_secret(left: tuple[ast.expr, Context], right: tuple[ast.expr, Cont
     """How a message names the secret one operand holds, when the other can be what it is
     checked against (each operand judged in its own scope)."""
     for (secret, secret_ctx), (other, other_ctx) in ((left, right), (right, left)):
-        what = _secret_label(secret, secret_ctx)
+        what = _secret_label(secret, secret_ctx) or _named_secret(secret, other, secret_ctx, other_ctx)
         if what is not None and not _is_non_secret(other, other_ctx):
             return what
     return None
@@ -182,6 +212,10 @@ class TokenCompareNotConstantTime(Rule):
             return  # a test's assertion, not an authentication decision
         left, right = node.left, node.comparators[0]
         if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):
+            return
+        if ctx.is_sql_expression(left) or ctx.is_sql_expression(right):
+            return  # ``User.api_key == key`` builds a query: the database compares
+        if _proved_equal(node, ctx) or _both_supplied(left, right, ctx):
             return
         what = _compared_secret((left, ctx), (right, ctx))
         if what is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 from urllib.parse import urlsplit
 
 from flask_token_lint.syntax import argument
@@ -23,31 +24,133 @@ _JWKS_CLIENTS = frozenset({"jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"})
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
 _FIX = Fixable(FixSafety.UNSAFE)
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+_URLJOIN = frozenset(
+    {"urllib.parse.urljoin", "requests.compat.urljoin", "urlparse.urljoin", "six.moves.urllib.parse.urljoin"}
+)
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[sdirfFxXoeEgGcab]")
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+_MAX_PARTS = 8  # how deep the parts of a built URL are followed
+# A built URL: literal text with the literal node that holds it, or a hole (an expression only
+# known at run time).
+Piece = Union[tuple[str, ast.expr], ast.expr]
 
 
-def insecure_url(node: ast.expr | None, ctx: Context) -> ast.expr | None:
-    """An ``http://`` string literal ``node`` is or may hold, when its host is not loopback."""
+@dataclass
+class Url:
+    """A URL whose scheme is a literal ``http://``: the literal that holds the scheme (the node a
+    finding is reported on and the fix rewrites) and the URL's text, with ``\\0`` where a part is only
+    known at run time."""
+
+    literal: ast.expr
+    text: str
+
+
+def insecure_url(node: ast.expr | None, ctx: Context) -> Url | None:
+    """The ``http://`` URL ``node`` is or may hold (a literal, or one built with an f-string, ``+``,
+    ``%``, ``.format`` or ``urljoin``), when its host is not loopback or trusted."""
     if node is None:
         return None
-    for literal in ctx.constants_of(node):
-        if _is_insecure(literal, ctx):
-            return literal
+    for candidate in ctx.constants_of(node):
+        url = _http_url(_pieces(candidate, ctx, 0), ctx)
+        if url is not None:
+            return url
     return None
 
 
-def _is_insecure(literal: ast.expr, ctx: Context) -> bool:
-    if not isinstance(literal, ast.Constant) or not isinstance(literal.value, str):
-        return False
-    text = literal.value.strip()
-    if not text.lower().startswith("http://"):
-        return False
-    try:
-        host = (urlsplit(text).hostname or "").lower()
-    except ValueError:
-        return False
-    if host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
-        return False
-    return not any(host == trusted or host.endswith("." + trusted) for trusted in ctx.settings.trusted_hosts)
+def _http_url(pieces: list[Piece], ctx: Context) -> Url | None:
+    if not pieces or isinstance(pieces[0], ast.AST):
+        return None  # the scheme is computed at run time (``f"{scheme}://..."``)
+    prefix = ""  # the literal text up to the first part computed at run time
+    literal = pieces[0][1]  # the first literal with text: the one that holds ``http://``
+    for piece in pieces:
+        if isinstance(piece, ast.AST):
+            break
+        if not prefix.strip():
+            literal = piece[1]
+        prefix += piece[0]
+    whole = not any(isinstance(piece, ast.AST) for piece in pieces)
+    prefix = prefix.lstrip()
+    if not prefix.lower().startswith("http://"):
+        return None
+    text = "".join("\0" if isinstance(piece, ast.AST) else piece[0] for piece in pieces).lstrip()
+    authority = prefix[len("http://"):]
+    cut = min((i for i in (authority.find(c) for c in "/?#") if i >= 0), default=-1)
+    if cut >= 0:
+        authority = authority[:cut]
+    # The host is known when the literal text goes past it (a path, or a port after it), or is
+    # all there is; a host computed at run time is not known to be loopback.
+    known = cut >= 0 or whole or (":" in authority and not authority.startswith("[")) or "]" in authority
+    if known:
+        try:
+            host = (urlsplit("http://" + authority).hostname or "").lower()
+        except ValueError:
+            return None
+        if host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
+            return None
+        if any(host == trusted or host.endswith("." + trusted) for trusted in ctx.settings.trusted_hosts):
+            return None
+    return Url(literal, text)
+
+
+def _pieces(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
+    """``node``'s text as (literal text, the literal node that holds it) and holes (the expressions
+    only known at run time)."""
+    if depth > _MAX_PARTS:
+        return [node]
+    if isinstance(node, ast.Constant):
+        return [(node.value, node)] if isinstance(node.value, str) else [node]
+    if isinstance(node, ast.JoinedStr):
+        result: list[Piece] = []
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                inlined = part.conversion == -1 and part.format_spec is None
+                result.extend(_part(part.value, ctx, depth) if inlined else [part.value])
+            elif isinstance(part, ast.Constant) and isinstance(part.value, str):
+                result.append((part.value, node))  # the f-string is the literal a fix rewrites
+        return result
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [*_part(node.left, ctx, depth), *_part(node.right, ctx, depth)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = ctx.constant_of(node.left)
+        if isinstance(template, ast.Constant) and isinstance(template.value, str):
+            return _holes(_PRINTF_FIELD.split(template.value), template)
+        return [node]
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            template = ctx.constant_of(func.value)
+            if isinstance(template, ast.Constant) and isinstance(template.value, str):
+                return _holes(_FORMAT_FIELD.split(template.value), template)
+            return [node]
+        if ctx.qualname(func) in _URLJOIN and len(node.args) == 2:
+            base, relative = _part(node.args[0], ctx, depth), _part(node.args[1], ctx, depth)
+            if relative and not isinstance(relative[0], ast.AST) and "://" in relative[0][0]:
+                return relative  # an absolute URL replaces the base
+            if base and relative and not isinstance(base[-1], ast.AST) and not isinstance(relative[0], ast.AST):
+                if not base[-1][0].endswith("/") and not relative[0][0].startswith("/"):
+                    base.append(("/", base[-1][1]))
+            return [*base, *relative]
+    return [node]
+
+
+def _part(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
+    """A part of a built URL, followed into the one expression a name stands for."""
+    constant = ctx.constant_of(node)
+    if isinstance(constant, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
+        found = _pieces(constant, ctx, depth + 1)
+        return [node] if found == [constant] else found
+    return [node]
+
+
+def _holes(texts: list[str], template: ast.Constant) -> list[Piece]:
+    """A ``%`` or ``.format`` template split at its fields: each field is a hole."""
+    result: list[Piece] = []
+    for index, text in enumerate(texts):
+        if index:
+            result.append(template)  # what fills the field is only known at run time
+        if text:
+            result.append((text, template))
+    return result
 
 
 def _sends_credentials(call: ast.Call, ctx: Context, passed=None) -> bool:
@@ -63,8 +166,8 @@ def _sends_credentials(call: ast.Call, ctx: Context, passed=None) -> bool:
     return False
 
 
-def _request_url(call: ast.Call, ctx: Context, passed, url_ctx: Context) -> ast.expr | None:
-    """The insecure URL literal a request built by ``call`` may go to, if it carries credentials
+def _request_url(call: ast.Call, ctx: Context, passed, url_ctx: Context) -> Url | None:
+    """The insecure URL a request built by ``call`` may go to, if it carries credentials
     (the URLs ``passed`` gives are judged in ``url_ctx``: the caller's, for a helper's request)."""
     func = ctx.callee(call)
     qualname = ctx.qualname(call.func) or ""
@@ -93,7 +196,7 @@ class TokenEndpointOverHttp(Rule):
     severity = Severity.MEDIUM
     cwe = ("CWE-319",)
     owasp = OWASP_API8
-    node_types = (ast.Constant, ast.Call, ast.Assign, ast.AnnAssign)
+    node_types = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Assign, ast.AnnAssign)
     triggers = ("http://|HTTP://|Http://",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = "Use https:// (unsafe: a server that only speaks http stops answering)"
@@ -102,12 +205,16 @@ class TokenEndpointOverHttp(Rule):
             "Finds `http://` URLs (not loopback) for a JWKS (`PyJWKClient`), an `issuer`, an OAuth/OIDC token, "
             "introspection, userinfo or discovery endpoint (by its path, or a setting named like `JWKS_URL`, "
             "`OAUTH_TOKEN_URL`, `OIDC_ISSUER`), and requests that send an Authorization header or `auth=` over "
-            "http."
+            "http. URLs built from a literal `http://` count too: f-strings (`f\"http://{host}/oauth/token\"`), "
+            "`+` (`BASE + \"/token\"` with `BASE = \"http://...\"`), `%`, `.format` and `urljoin`; the finding is "
+            "on the literal that holds `http://`, which the fix rewrites."
         ),
         why=(
             "Over plain http a network attacker reads the tokens and client secrets sent, and can serve their "
-            "own signing keys from a JWKS URL, after which they mint tokens the app accepts. `https://` and "
-            "`http://localhost`/`127.0.0.1` stay silent."
+            "own signing keys from a JWKS URL, after which they mint tokens the app accepts. `https://`, "
+            "`http://localhost`/`127.0.0.1` and trusted hosts (decided by the literal host part: a host "
+            "computed at run time after `http://` is not known to be loopback) and a scheme computed at run "
+            "time (`f\"{scheme}://...\"`) stay silent."
         ),
         references=(
             "https://datatracker.ietf.org/doc/html/rfc6749#section-3.2",
@@ -127,6 +234,14 @@ class TokenEndpointOverHttp(Rule):
             OAUTH_TOKEN_URL = "http://idp.example.com/oauth/token"
             """
         ),
+        example(
+            """\
+            import requests
+
+            def exchange(host, form):
+                return requests.post(f"http://{host}/oauth/token", data=form, timeout=5)
+            """
+        ),
     )
     good_examples = (
         example(
@@ -140,45 +255,81 @@ class TokenEndpointOverHttp(Rule):
     )
 
     def check(self, node, ctx):
-        if isinstance(node, ast.Constant):
+        if _builds_a_string(node, ctx) and not isinstance(ctx.parent(node), ast.JoinedStr):
+            # Any URL of a token endpoint, written out or built (``BASE + "/oauth/token"``).
             url = insecure_url(node, ctx)
-            if url is not None and _TOKEN_ENDPOINT_PATH.search(url.value):
-                yield url, {"what": "A token endpoint URL"}, _FIX
+            if url is not None and _TOKEN_ENDPOINT_PATH.search(url.text):
+                yield url.literal, {"what": "A token endpoint URL"}, _FIX
+        if not isinstance(node, (ast.Call, ast.Assign, ast.AnnAssign)):
             return
         for setting in ctx.config_settings(node):
             url = insecure_url(setting.value, ctx)
             if url is not None and _ENDPOINT_SETTING.search(setting.name):
-                yield url, {"what": setting.name}, _FIX
+                yield url.literal, {"what": setting.name}, _FIX
         if not isinstance(node, ast.Call):
             return
         qualname = ctx.qualname(node.func) or ""
         if qualname in _JWKS_CLIENTS:
             url = insecure_url(argument(node, "uri", 0), ctx)
             if url is not None:
-                yield url, {"what": "The JWKS URL"}, _FIX
+                yield url.literal, {"what": "The JWKS URL"}, _FIX
         decode = ctx.decode_call(node)
         if decode is not None:
             url = insecure_url(decode.argument("issuer"), ctx)
             if url is not None:
-                yield url, {"what": "The expected issuer"}, _FIX
+                yield url.literal, {"what": "The expected issuer"}, _FIX
         url = _request_url(node, ctx, lambda name, position: ctx.passed(node, name, position), ctx)
         if url is not None:
-            yield url, {"what": "A request carrying credentials"}, _FIX
+            yield url.literal, {"what": "A request carrying credentials"}, _FIX
             return
         # The module's own helpers: ``call_api("http://...", token)`` where ``call_api`` sends it.
         for forward, inner in ctx.forwards(node):
             url = _request_url(forward.call, inner, lambda name, position: _forwarded(forward, name, position), ctx)
             if url is not None:
-                yield url, {"what": "A request carrying credentials"}, _FIX
+                yield url.literal, {"what": "A request carrying credentials"}, _FIX
                 return
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits
 
-        if not isinstance(node, cst_edits.cst.SimpleString):
+        fixed = _https(node, cst_edits.cst)
+        return None if fixed is None else (fixed, frozenset())
+
+
+def _https(node, cst):
+    """The string literal ``node`` (a libcst node) with its leading ``http://`` made ``https://``
+    (None: not one)."""
+    if isinstance(node, cst.ConcatenatedString):  # ``"http://a" "/token"``: the scheme is on the left
+        left = _https(node.left, cst)
+        return None if left is None else node.with_changes(left=left)
+    if isinstance(node, cst.FormattedString):
+        first = node.parts[0] if node.parts else None
+        if not isinstance(first, cst.FormattedStringText):
             return None
-        opening = len(node.prefix) + len(node.quote)
-        body = node.value[opening:]
-        if not body.lower().startswith("http://"):
-            return None
-        return node.with_changes(value=node.value[:opening] + "https://" + body[len("http://"):]), frozenset()
+        value = _upgraded(first.value)
+        return None if value is None else node.with_changes(parts=[first.with_changes(value=value), *node.parts[1:]])
+    if not isinstance(node, cst.SimpleString):
+        return None
+    opening = len(node.prefix) + len(node.quote)
+    body = _upgraded(node.value[opening:])
+    return None if body is None else node.with_changes(value=node.value[:opening] + body)
+
+
+def _upgraded(text: str) -> str | None:
+    start = len(text) - len(text.lstrip())
+    if not text[start:].lower().startswith("http://"):
+        return None
+    return text[:start] + "https://" + text[start + len("http://"):]
+
+
+def _builds_a_string(node: ast.AST, ctx: Context) -> bool:
+    """A string literal, f-string, ``+``/``%`` or ``.format``/``urljoin`` call: something that may
+    spell a URL."""
+    if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, (ast.Add, ast.Mod))
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (isinstance(func, ast.Attribute) and func.attr == "format") or ctx.qualname(func) in _URLJOIN
+    return False
