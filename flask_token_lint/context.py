@@ -252,6 +252,10 @@ class Context:
         """``call`` logs or prints its arguments (through local aliases of the logging function)."""
         return sinks.is_output_call(call, self._scope, self._values)
 
+    def is_sanitizer(self, call: ast.Call) -> bool:
+        """``call`` hides what it is given (``redact(token)``, ``SecretStr(token)``)."""
+        return self._values.is_sanitizer(call, self._scope)
+
     def written_arguments(self, call: ast.Call) -> Iterator[ast.expr]:
         return sinks.written_arguments(call)
 

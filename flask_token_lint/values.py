@@ -60,6 +60,15 @@ _STRINGIFYING_BUILTINS = frozenset({"str", "repr", "dict", "list", "tuple", "sor
 _STRINGIFYING_FUNCTIONS = frozenset({"json.dumps", "pprint.pformat", "pprint.pprint", "flask.json.dumps"})
 _MAX_DEPTH = 12
 
+# Calls that hide what they are given: their result reveals no secret.
+_SANITIZER_WORDS = frozenset({
+    "redact", "redacted", "mask", "masked", "scrub", "scrubbed", "sanitize", "sanitise", "sanitized", "obfuscate",
+    "obfuscated", "censor", "censored", "anonymize", "anonymise", "hash", "hashed", "fingerprint",
+})
+_SANITIZERS = frozenset({"pydantic.SecretStr", "pydantic.SecretBytes", "pydantic.types.SecretStr",
+                         "pydantic.types.SecretBytes", "pydantic.v1.SecretStr"})
+_MASK_TEXT = ("***", "[redacted]", "<redacted>", "redacted", "[hidden]", "<hidden>", "[masked]")
+
 # Calls whose result is a freshly issued token.
 TOKEN_FACTORIES = frozenset(
     {
@@ -116,6 +125,8 @@ class ValueAnalysis:
         self._tokens: dict[tuple[object, ...], str | None] = {}
         self._constants: dict[tuple[object, ...], list[ast.expr]] = {}
         self._qualnames: dict[int, str | None] = {}
+        self._sanitizers: dict[int, bool] = {}
+        self._masks: dict[int, bool] = {}
 
     # -- what reaches a name -------------------------------------------------
     def flow(self, scope: Scope) -> Flow:
@@ -782,7 +793,37 @@ class ValueAnalysis:
             return None
         return f"`{key}` of {self.token_label(base, scope)}"
 
+    def is_sanitizer(self, call: ast.Call, scope: Scope) -> bool:
+        """``call`` hides what it is given: ``redact(token)``, ``mask_secret(...)``, pydantic's
+        ``SecretStr(...)``, or one of the module's own functions whose body writes a mask
+        (``"****"``, ``"[redacted]"``)."""
+        key = id(call)
+        if key not in self._sanitizers:
+            self._sanitizers[key] = self._hides(call, scope)
+        return self._sanitizers[key]
+
+    def _hides(self, call: ast.Call, scope: Scope) -> bool:
+        func, where = self.resolve(call.func, scope)
+        if self.qualname(func, where) in _SANITIZERS:
+            return True
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("SecretStr", "SecretBytes") or set(credentials.identifier_words(name)) & _SANITIZER_WORDS:
+            return True
+        return any(self._writes_a_mask(definition) for definition, _, _ in self.summaries.callees(call, scope))
+
+    def _writes_a_mask(self, definition: ast.AST) -> bool:
+        key = id(definition)
+        if key not in self._masks:
+            self._masks[key] = any(
+                isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and any(mask in node.value.lower() for mask in _MASK_TEXT)
+                for node in ast.walk(definition)
+            )
+        return self._masks[key]
+
     def _call_token(self, node: ast.Call, scope: Scope) -> str | None:
+        if self.is_sanitizer(node, scope):
+            return None
         func, func_scope = self.resolve(node.func, scope)
         qualname = self.qualname(func, func_scope)
         if qualname in TOKEN_FACTORIES:
@@ -878,6 +919,8 @@ class ValueAnalysis:
         return None
 
     def _call_leak(self, node: ast.Call, scope: Scope, tokens: bool) -> str | None:
+        if self.is_sanitizer(node, scope):
+            return None
         func = node.func
         arguments = [*node.args, *(k.value for k in node.keywords)]
         module = scope.module

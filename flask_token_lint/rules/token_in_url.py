@@ -8,6 +8,7 @@ import re
 from flask_token_lint.credentials import QUERY_KEY_SPELLINGS
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.kinds import Kind
+from flask_token_lint.syntax import call_name
 
 # ``?access_token=`` / ``&token=`` in a URL being built.
 _TOKEN_PARAMETER = re.compile(
@@ -15,6 +16,44 @@ _TOKEN_PARAMETER = re.compile(
     re.IGNORECASE,
 )
 _URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
+_URL_ENCODERS = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "werkzeug.urls.url_encode",
+                           "six.moves.urllib.parse.urlencode"})
+_QUERY_LOCATIONS = frozenset({"args", "values"})
+
+
+def _builds_a_url(call: ast.Call, ctx) -> bool:
+    """The encoded query ends up in a URL: it is joined to text holding ``?`` or ``&`` (an f-string,
+    ``+``, ``%`` or ``.format``), not sent as a form body."""
+    parent = ctx.parent(call)
+    while isinstance(parent, (ast.FormattedValue, ast.BinOp, ast.JoinedStr, ast.Call)):
+        if isinstance(parent, ast.Call) and call_name(parent) != "format":
+            break  # handed to a call: a form body or another API, not text of a URL
+        texts = [n.value for n in ast.walk(parent) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        if any("?" in text or text.endswith("&") for text in texts):
+            return True
+        parent = ctx.parent(parent)
+    return False
+
+
+def _query_argument(call: ast.Call, ctx) -> str | None:
+    """flask-restful/flask-restx ``reqparse``: ``add_argument("token", location="args")`` (or
+    ``"values"``, which includes the query string) under a token key."""
+    func = ctx.callee(call)
+    is_argument = isinstance(func, ast.Attribute) and func.attr == "add_argument"
+    is_argument = is_argument or (ctx.qualname(call.func) or "").endswith("reqparse.Argument")
+    if not is_argument:
+        return None
+    location = next((k.value for k in call.keywords if k.arg == "location"), None)
+    if location is None:
+        return None  # argparse has no location; reqparse's default reads JSON and values: not judged
+    locations = set(ctx.strings_of(location))
+    for item in getattr(ctx.constant_of(location), "elts", []):
+        locations.update(ctx.strings_of(item))
+    name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+    names = [] if name_node is None else ctx.strings_of(name_node)
+    if locations & _QUERY_LOCATIONS and names and ctx.is_query_token_key(names[0]):
+        return names[0]
+    return None
 
 
 # What may follow ``token=`` in a literal whose value is filled in later: nothing (``+ token``),
@@ -44,10 +83,13 @@ class TokenInUrl(Rule):
     triggers = (f"{QUERY_KEY_SPELLINGS}|query_string",)
     docs = Docs(
         what=(
-            "Finds tokens read from `request.args`/`request.values` under token-like keys (`token`, "
-            "`access_token`, `jwt`, `api_key`, ...), flask-jwt-extended's `JWT_TOKEN_LOCATION` including "
-            "`\"query_string\"`, and tokens put into outgoing URLs: `?access_token=` in a URL string, "
-            "`params={\"access_token\": ...}`, `url_for(..., token=...)`."
+            "Finds credentials read from the query string: `request.args`/`request.values` under token-like "
+            "keys (`token`, `access_token`, `jwt`, `api_key`, ...) or password keys, flask-restful/flask-restx "
+            "`reqparse` arguments with `location=\"args\"` or `\"values\"`, flask-jwt-extended's "
+            "`JWT_TOKEN_LOCATION` including `\"query_string\"`; and tokens put into outgoing URLs: "
+            "`?access_token=` in a URL string, `params={\"access_token\": ...}` (a dict as it stands at the "
+            "call), `urlencode({...})` joined to a URL, `url_for(..., token=...)`. CSRF tokens and pagination "
+            "cursors open nothing and stay silent; a token in a form or JSON body is not in the URL."
         ),
         why=(
             "URLs are written to access logs, proxy and CDN logs, browser history and bookmarks, and sent to "
@@ -135,9 +177,18 @@ class TokenInUrl(Rule):
                 if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(params) for key in mapping):
                     yield node, {"what": "A token is sent as a query parameter"}
                     return
-            if ctx.qualname(node.func) in _URL_BUILDERS:
+            qualname = ctx.qualname(node.func)
+            if qualname in _URL_BUILDERS:
                 if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
                     yield node, {"what": "A token is put into a URL by url_for"}
+                    return
+            if qualname in _URL_ENCODERS and node.args and _builds_a_url(node, ctx):
+                if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(node.args[0]) for key in mapping):
+                    yield node, {"what": "A token is put into a URL query string"}
+                    return
+            name = _query_argument(node, ctx)
+            if name is not None:
+                yield node, {"what": f"The {name!r} request argument is read from the query string"}
 
     def _token_location(self, node, ctx):
         for setting in ctx.config_settings(node):
