@@ -557,13 +557,34 @@ class JwtCalls:
 
     def claims_checked_by_hand(self, decode: DecodeCall, scope: Scope) -> bool:
         """The decoded claims go on to be checked in code: ``data["exp"]`` is read, or the result is
-        handed to a function named ``*validate*``/``*verify*``/``*check*`` in the same scope."""
+        handed to a function named ``*validate*``/``*verify*``/``*check*``, in the same scope or, when
+        the function returns the decoded claims, where the module's own callers receive them."""
         parents = self.values.parents
         statement = parents.get(decode.call)
         while statement is not None and not isinstance(statement, ast.stmt):
             statement = parents.get(statement)
+        if isinstance(statement, ast.Return) and scope.is_function:
+            return any(self._result_checked(site, where) for site, where in self.values.summaries.call_sites(scope))
+        return self._result_checked(decode.call, scope)
+
+    def _result_checked(self, call: ast.Call, scope: Scope) -> bool:
+        """What ``call`` returns is bound to a name whose ``["exp"]`` is read or that is handed to a
+        checking function."""
+        parents = self.values.parents
+        statement = parents.get(call)
+        while statement is not None and not isinstance(statement, ast.stmt):
+            statement = parents.get(statement)
         if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
             return False
+        for use in scope.facts.loads.get(statement.targets[0].id, ()):
+            parent = parents.get(use)
+            if isinstance(parent, ast.Subscript) and is_string(parent.slice, "exp"):
+                return True
+            if isinstance(parent, ast.Call) and use is not parent.func:
+                name = call_name(parent).lower()
+                if any(word in name for word in _CHECKING_WORDS):
+                    return True
+        return False
         for use in scope.facts.loads.get(statement.targets[0].id, ()):
             parent = parents.get(use)
             if isinstance(parent, ast.Subscript) and is_string(parent.slice, "exp"):

@@ -9,8 +9,10 @@ A log call is known by what its receiver is, never by the variable's name: a log
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Iterator
 
+from flask_token_lint.flow import PARAM
 from flask_token_lint.scopes import Binding, Scope
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ _LOGGER_FACTORIES = frozenset({
 })
 _LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root", "flask.current_app.logger"})
 _DERIVING_METHODS = frozenset({"bind", "new", "getChild", "opt", "patch", "with_context", "child"})
+_LOGGER_FACTORY_NAME = re.compile(
+    r"^_?(?:get|setup|set_up|make|create|init|new|build)_?(?:\w+_)?logger$", re.IGNORECASE
+)
 _WRITING_FUNCTIONS = frozenset({"sys.stdout.write", "sys.stderr.write", "warnings.warn", "pprint.pprint"})
 # Keyword arguments that configure the call rather than carry text.
 _NON_TEXT_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "file", "sep", "end", "flush", "category"})
@@ -39,8 +44,12 @@ def is_logger(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int = 
         return True
     if isinstance(node, ast.Call):
         func = node.func
-        if values.qualname(func, scope) in _LOGGER_FACTORIES:
-            return True
+        factory = values.qualname(func, scope) or ""
+        if factory in _LOGGER_FACTORIES or factory.endswith((".getLogger", ".get_logger", ".get_task_logger")):
+            return True  # logging's, structlog's, oslo.log's, celery's: a function that hands out loggers
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if _LOGGER_FACTORY_NAME.match(name):
+            return True  # the project's own ``setup_logger(...)``
         return isinstance(func, ast.Attribute) and func.attr in _DERIVING_METHODS and is_logger(
             func.value, scope, values, depth + 1)
     if isinstance(node, ast.Attribute) and node.attr == "logger":
@@ -51,13 +60,29 @@ def is_logger(node: ast.expr, scope: Scope, values: ValueAnalysis, depth: int = 
     if isinstance(node, ast.Name):
         for path, where in values.reaching(node, scope):
             head = path[0]
-            if isinstance(head, Binding):
+            if head is PARAM:
+                default = _default_of(node.id, where)
+                if default is not None and is_logger(default, where.parent or where, values, depth + 1):
+                    return True
+            elif isinstance(head, Binding):
                 if head.value is not None and head.index is None and is_logger(head.value, where, values, depth + 1):
                     return True
             elif node.id in scope.module.constants and not scope.binds(node.id):
                 module_scope = scope.module_scope
                 return is_logger(scope.module.constants[node.id], module_scope, values, depth + 1)
     return False
+
+
+def _default_of(name: str, scope: Scope) -> ast.expr | None:
+    """The default value of parameter ``name`` of the function ``scope`` is."""
+    node = scope.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip([a.arg for a in positional][len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return dict(pairs).get(name)
 
 
 def is_output_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> bool:

@@ -86,6 +86,7 @@ class Summaries:
         self._callees: dict[int, list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]] = {}
         self._returns: dict[int, list[tuple[ast.expr, Scope]]] = {}
         self._forwards: dict[int, list[Forward]] = {}
+        self._sites: dict[str, list[tuple[ast.Call, Scope]]] | None = None
         self._receiving: dict[int, list[ast.Call]] = {}
 
     def callees(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
@@ -132,6 +133,24 @@ class Summaries:
                     return parent
             current = current.parent
         return None
+
+    def call_sites(self, callee: Scope) -> list[tuple[ast.Call, Scope]]:
+        """The calls in the module that run the function ``callee`` is the scope of (by name, then
+        confirmed through ``callees``), found once per module."""
+        if self._sites is None:
+            self._sites = {}
+            for scope in self.values.scopes.values():
+                for call in scope.facts.calls:
+                    func = call.func
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    if name:
+                        self._sites.setdefault(name, []).append((call, scope))
+        name = getattr(callee.node, "name", None)
+        return [
+            (call, scope)
+            for call, scope in self._sites.get(name, ())
+            if any(definition is callee.node for definition, _, _ in self.callees(call, scope))
+        ]
 
     def returns(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """The values the module's own callee of ``call`` may return, each in the callee's scope."""

@@ -85,6 +85,10 @@ _TOKEN_FACTORY_NAME = re.compile(
 )
 
 
+def _is_falsy_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
 class Mapping(dict):  # type: ignore[type-arg]
     """A dict as the analysis knows it: key -> value expression; ``open`` when other keys may be
     there too (an unknown base, a key computed at run time)."""
@@ -306,7 +310,12 @@ class ValueAnalysis:
         if isinstance(node, ast.IfExp):
             return [*self.constants_of(node.body, scope, depth + 1), *self.constants_of(node.orelse, scope, depth + 1)]
         if isinstance(node, ast.BoolOp):
-            return [c for v in node.values for c in self.constants_of(v, scope, depth + 1)]
+            values = list(node.values)
+            if isinstance(node.op, ast.Or) and len(values) > 1 and _is_falsy_literal(values[-1]):
+                # ``ca_cert or False``: the fallback only normalises a value that is already falsy (an
+                # empty setting); what the expression holds is decided where ``ca_cert`` comes from.
+                values = values[:-1]
+            return [c for v in values for c in self.constants_of(v, scope, depth + 1)]
         if isinstance(node, ast.Call):
             returned = self.summaries.returns(node, scope)
             if returned:
@@ -539,7 +548,9 @@ class ValueAnalysis:
             return None
         if isinstance(node, ast.Subscript):
             base = self.value_of(node.value, scope)
-            return None if base is None else self._item_of(base, node.slice, scope)
+            if base is None:
+                return self._header_of_a_response(node.value, node.slice, scope)
+            return self._item_of(base, node.slice, scope)
         if isinstance(node, ast.Call):
             return self._call_value(node, scope)
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
@@ -561,6 +572,16 @@ class ValueAnalysis:
                 value = self.value_of(side, scope)
                 if value is not None and value.kind in _MAPPINGS:
                     return value
+        return None
+
+    def _header_of_a_response(self, mapping: ast.expr, key: ast.expr, scope: Scope) -> Value | None:
+        """``resp.headers["X-Auth-Token"]`` of another party's response: the header's name says it
+        carries a token, whatever object holds the headers."""
+        if not (isinstance(mapping, ast.Attribute) and mapping.attr == "headers"):
+            return None
+        for name in self.strings_of(key, scope):
+            if name.lower() in credentials.AUTHORIZATION_HEADERS or self._token_header(name):
+                return Value(Kind.TOKEN, f"the {name} header")
         return None
 
     def _head_value(self, node: ast.Name, head: Binding | str, where: Scope, scope: Scope) -> Value | None:
@@ -621,6 +642,14 @@ class ValueAnalysis:
     def is_query_token_key(self, name: str) -> bool:
         return credentials.is_query_token_key(name) or name.lower() in self.settings.extra_token_names
 
+    def _token_header(self, name: str) -> bool:
+        """A header that carries a credential: ``X-Api-Key``, ``X-Auth-Token``, ``X-Rucio-Auth-Token``, a
+        ``token-headers`` option's; not ``X-Auth-Token-Expires``."""
+        lowered = name.lower()
+        if lowered in credentials.SECRET_HEADERS or lowered in self.settings.extra_token_headers:
+            return True
+        return credentials.is_token_name(name) or credentials.is_secret_name(name)
+
     def _request_credential(self, name: str) -> bool:
         words = credentials.identifier_words(name)
         if "csrf" in words or "xsrf" in words:
@@ -632,7 +661,7 @@ class ValueAnalysis:
             lowered = name.lower()
             if lowered in credentials.AUTHORIZATION_HEADERS:
                 return Value(Kind.AUTH_HEADER, f"the {name} header")
-            if lowered in credentials.SECRET_HEADERS or lowered in self.settings.extra_token_headers:
+            if self._token_header(name):
                 return Value(Kind.SECRET_VALUE, f"the {name} header")
             return Value(Kind.INPUT, f"the {name} header")
         if kind is Kind.ENVIRON:
@@ -682,6 +711,10 @@ class ValueAnalysis:
                     if method in _CUTTING_METHODS or (method in ("lstrip", "strip") and node.args):
                         return Value(Kind.TOKEN, base.label, base.supplied)
                 return None
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "getlist", "get_all") and node.args:
+            found = self._header_of_a_response(func.value, node.args[0], func_scope)
+            if found is not None:
+                return found
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             inner = self.value_of(node.args[0], scope)
             return inner if inner is not None and inner.kind in _STRING_KINDS else None

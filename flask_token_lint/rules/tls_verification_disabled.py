@@ -70,6 +70,8 @@ def _falsy(node: ast.expr, ctx: Context) -> ast.Constant | None:
     certificate check off for any of them. ``None`` means "the default" and is not one."""
     for value in ctx.constants_of(node):
         if isinstance(value, ast.Constant) and value.value is not None and not value.value:
+            if isinstance(value.value, str) and value is not node:
+                continue  # an empty string from elsewhere is an unset setting (``_expand_path("")``), not a choice
             return value
     return None
 
