@@ -202,6 +202,11 @@ class Context:
     def is_query_token_key(self, name: str) -> bool:
         return self._values.is_query_token_key(name)
 
+    def is_request_credential(self, name: str) -> bool:
+        """A request field or query key that carries a credential (token, API key, password, code);
+        not a CSRF token, a public identifier or a signature."""
+        return self._values._request_credential(name) and not credentials.names_a_signature(name)
+
     def is_secret_name(self, name: str) -> bool:
         """A name that says it holds a key or secret: never a finding alone (see ``names_a_key``)."""
         return credentials.names_a_key(name) or name.lower() in self.settings.extra_token_names
@@ -219,6 +224,8 @@ class Context:
     def is_class_constant(self, node: ast.expr) -> bool:
         """``TokenType.BEARER``, ``Status.REVOKED``: an upper-case attribute of a class (an enum member
         or class constant), not named like a secret."""
+        if isinstance(node, ast.Attribute) and node.attr in ("value", "name") and isinstance(node.value, ast.Attribute):
+            node = node.value  # ``TokenType.BEARER.value``
         if not (isinstance(node, ast.Attribute) and node.attr.isupper() and _names_a_class(node.value)):
             return False
         owner = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")

@@ -85,8 +85,25 @@ def identifier_words(identifier: str) -> list[str]:
     return [w.lower() for w in _IDENTIFIER_WORDS.findall(identifier)]
 
 
+# Tokens that are public identifiers, not credentials: OAuth 1's ``oauth_token`` (useless without its
+# secret), key ids, pagination and sync cursors.
+_PUBLIC_TOKENS = frozenset({("oauth", "token"), ("kid",), ("key", "id"), ("page", "token"), ("next", "token")})
+_SIGNATURE_WORDS = frozenset({"signature", "sig", "hmac", "digest"})
+
+
+def is_public_identifier(identifier: str) -> bool:
+    return tuple(identifier_words(identifier)) in _PUBLIC_TOKENS
+
+
+def names_a_signature(identifier: str) -> bool:
+    """``signature``, ``X-Hub-Signature``, ``hmac``: a value to compare, which signed URLs carry by design."""
+    return bool(set(identifier_words(identifier)) & _SIGNATURE_WORDS)
+
+
 def is_token_name(identifier: str) -> bool:
     """A variable, attribute or key name that says it holds a token (not a count or type of one)."""
+    if is_public_identifier(identifier):
+        return False
     words = identifier_words(identifier)
     if not any(word in _TOKEN_NAME_WORDS for word in words):
         return False

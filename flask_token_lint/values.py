@@ -80,7 +80,7 @@ TOKEN_FACTORIES = frozenset(
 )
 # Functions and methods named for making or fetching a token (``generate_token``, ``fetch_access_token``).
 _TOKEN_FACTORY_NAME = re.compile(
-    r"^_?(generate|issue|create|make|new|mint|sign|fetch|obtain|exchange|refresh|request)_?\w*(token|jwt)$",
+    r"^_?(generate|issue|create|make|new|mint|sign|fetch|obtain|exchange|refresh|request|authorize)_?\w*(token|jwt)$",
     re.IGNORECASE,
 )
 
@@ -652,7 +652,7 @@ class ValueAnalysis:
 
     def _request_credential(self, name: str) -> bool:
         words = credentials.identifier_words(name)
-        if "csrf" in words or "xsrf" in words:
+        if "csrf" in words or "xsrf" in words or credentials.is_public_identifier(name):
             return False
         return self.is_query_token_key(name) or credentials.is_token_name(name) or credentials.is_credential_key(name)
 
@@ -675,12 +675,16 @@ class ValueAnalysis:
             # A credential the client sends (token, API key, password, one-time code); a CSRF token
             # is meant for the page and a pagination cursor opens nothing.
             where = "query parameter" if kind is Kind.QUERY else "request field"
+            if credentials.names_a_signature(name):
+                return Value(Kind.SIGNATURE, f"the {name!r} {where}")  # a signed URL carries it by design
             if self._request_credential(name):
                 return Value(Kind.TOKEN, f"the {name!r} {where}")
             return Value(Kind.INPUT, f"the {name!r} {where}")
         if kind is Kind.SESSION:
             words = credentials.identifier_words(name)
-            if self._request_credential(name) or (("csrf" in words or "xsrf" in words) and "token" in words):
+            csrf = ("csrf" in words or "xsrf" in words) and "token" in words
+            # requests-oauthlib keeps the OAuth 2 token response in ``session["oauth_token"]``
+            if self._request_credential(name) or csrf or credentials.is_public_identifier(name) and "token" in words:
                 return Value(Kind.TOKEN, f"session[{name!r}]")
             return None
         if kind is Kind.CONFIG:
@@ -699,6 +703,8 @@ class ValueAnalysis:
                 method = func.attr
                 if base.kind in _MAPPINGS and method in _MAPPING_GETTERS and node.args:
                     return self._item_of(base, node.args[0], scope)
+                if base.kind in _MAPPINGS and method in ("to_dict", "copy") and not node.args:
+                    return base
                 if base.kind is Kind.REQUEST and method == "get_json":
                     return Value(Kind.BODY, "request.get_json()", supplied=True)
                 if base.kind is Kind.SIGNATURE and method in _DIGEST_METHODS:
@@ -822,7 +828,9 @@ class ValueAnalysis:
     def _token_item(self, base: ast.expr, key: str, scope: Scope) -> str | None:
         """``base[key]``/``base.key`` when ``base`` holds a token response (``fetch_token()``'s dict,
         an ``OAuth2Token``) and ``key`` names one of its tokens."""
-        if not self.is_token_name(key) or self.token_label(base, scope) is None:
+        if not (self.is_token_name(key) or credentials.is_secret_name(key)) or credentials.is_public_identifier(key):
+            return None
+        if self.token_label(base, scope) is None:
             return None
         return f"`{key}` of {self.token_label(base, scope)}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from flask_token_lint.credentials import (
@@ -53,6 +54,7 @@ def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
         return True  # ``DEFAULT_ACCESS_TOKEN_URL``, ``token_type``
     if ctx.is_class_constant(node):
         return True  # ``TokenType.BEARER``: an enum member or class constant
+    named = ctx.is_module_constant(node)
     node = ctx.constant_of(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand  # ``-1``
@@ -62,7 +64,11 @@ def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
             return True
         if isinstance(value, (str, bytes)):
             text = value.decode("latin-1") if isinstance(value, bytes) else value
-            return text.strip().lower() in _SENTINELS
+            if text.strip().lower() in _SENTINELS:
+                return True
+            # A module constant holding a plain word (``ANONYMOUS = "anonymous"``) names a sentinel or a
+            # type; a hardcoded secret does not read like a word.
+            return named and _WORD.fullmatch(text) is not None
     return False
 
 
@@ -85,6 +91,7 @@ def _both_supplied(left: ast.expr, right: ast.expr, ctx: Context) -> bool:
     return all(value is not None and value.supplied for value in values)
 
 
+_WORD = re.compile(r"[A-Za-z][a-z]{1,15}")
 _CONSTANT_TIME = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 
 

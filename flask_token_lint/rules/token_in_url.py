@@ -51,7 +51,7 @@ def _query_argument(call: ast.Call, ctx) -> str | None:
         locations.update(ctx.strings_of(item))
     name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
     names = [] if name_node is None else ctx.strings_of(name_node)
-    if locations & _QUERY_LOCATIONS and names and ctx.is_query_token_key(names[0]):
+    if locations & _QUERY_LOCATIONS and names and ctx.is_request_credential(names[0]):
         return names[0]
     return None
 
