@@ -148,6 +148,8 @@ class TokenInUrl(Rule):
             yield from self._read_or_sent(node, ctx)
 
     def _read_or_sent(self, node, ctx):
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            return  # ``params["token"] = ...`` stores into a copy; it reads nothing from the URL
         # Only a subscript or a mapping getter reads a query parameter: the shape first, then the dataflow.
         func = ctx.callee(node) if isinstance(node, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in _QUERY_GETTERS:
