@@ -285,6 +285,7 @@ def detect() -> Dict[str, Any]:
         "cli_jobs": "--jobs" in help_text,
         "cli_no_cache": "--no-cache" in help_text,
         "cli_cache_dir": "--cache-dir" in help_text,
+        "cli_test_code": "--test-code" in help_text,
         "flask_token_lint": capture([PY, "-m", "flask_token_lint", "--version"]).splitlines()[:1],
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -323,7 +324,9 @@ def detect() -> Dict[str, Any]:
 def build_commands(name: str, filelist: Path, files: List[str], largest: str, found: Dict[str, Any],
                    arguments: argparse.Namespace) -> List[Command]:
     tag = name
-    cli = [PY, "-m", "flask_token_lint", "check", "--isolated", "--select", "FTL"]
+    # Every file is checked, test code included: the ast.parse baseline reads them all too.
+    report_tests = ["--test-code", "report"] if found["cli_test_code"] else []
+    cli = [PY, "-m", "flask_token_lint", "check", "--isolated", "--select", "FTL", *report_tests]
     cores = str(os.cpu_count() or 1)
     jobs1 = ["-j", "1"] if found["cli_jobs"] else []
     jobsn = ["-j", cores] if found["cli_jobs"] else []
@@ -378,7 +381,7 @@ def build_commands(name: str, filelist: Path, files: List[str], largest: str, fo
                 result["libcst"] = None
 
         add(Command(key, label, [PY, str(BENCH / "fix_count.py"), str(counts), "check", "--isolated", "--select",
-                                 "FTL", "--fix", "--diff", *extra, *fix_flags, *files], after=after))
+                                 "FTL", *report_tests, "--fix", "--diff", *extra, *fix_flags, *files], after=after))
 
     if found["flake8"]:
         flake8 = [PY, "-m", "flake8", "-j1", "--isolated"]

@@ -12,7 +12,8 @@ from flask_token_lint.syntax import call_name
 
 # ``?access_token=`` / ``&token=`` in a URL being built.
 _TOKEN_PARAMETER = re.compile(
-    r"[?&](?:access_token|accesstoken|id_token|refresh_token|auth_token|token|jwt|api_key|apikey|bearer)=",
+    r"[?&](?:access_token|accesstoken|id_token|refresh_token|auth_token|private_token|token|jwt|api_key|apikey|"
+    r"bearer|client_secret|password|passwd|license_key|licence_key|secret_key)=",
     re.IGNORECASE,
 )
 _URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
