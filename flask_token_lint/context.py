@@ -249,6 +249,10 @@ class Context:
         """Peek-then-verify: the same token is verified later in this scope."""
         return self._facts.jwt.later_verified(decode, self._scope)
 
+    def self_issued(self) -> bool:
+        """This scope belongs to a class that alone issues and verifies one kind of token."""
+        return self._facts.jwt.self_issued(self._scope)
+
     def claims_checked_by_hand(self, decode: DecodeCall) -> bool:
         return self._facts.jwt.claims_checked_by_hand(decode, self._scope)
 

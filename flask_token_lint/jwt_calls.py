@@ -106,6 +106,15 @@ CLAIM_CHECKED = "checked"  # essential, with an expected value
 NEVER_VALIDATED = "never validated"
 
 
+def _inside(scope: Scope, owner: Scope) -> bool:
+    current: Scope | None = scope
+    while current is not None:
+        if current is owner:
+            return True
+        current = current.parent
+    return False
+
+
 def is_string(node: ast.AST, text: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == text
 
@@ -323,6 +332,21 @@ class JwtCalls:
             return None
         known = cls in _JWT_CLASSES or cls in _JWS_CLASSES or cls in _AUTHLIB_CLASSES
         return (cls, func.attr) if known and cls is not None else None
+
+    def self_issued(self, scope: Scope) -> bool:
+        """The decode sits in a class that is the only issuer of one kind of token: its methods sign
+        exactly one kind (one ``encode`` call) and verify it (a token provider). No other party's
+        audience or issuer applies; with two kinds signed, one could pass for the other, so no."""
+        owner: Scope | None = scope
+        while owner is not None and not owner.is_class:
+            owner = owner.parent
+        if owner is None:
+            return False
+        encodes = 0
+        for inner in self.values.scopes.values():
+            if _inside(inner, owner):
+                encodes += sum(1 for call in inner.facts.calls if self.encode(call, inner) is not None)
+        return encodes == 1
 
     def decode(self, call: ast.Call, scope: Scope) -> DecodeCall | None:
         key = id(call)
