@@ -152,6 +152,16 @@ class Summaries:
             if any(definition is callee.node for definition, _, _ in self.callees(call, scope))
         ]
 
+    def argument_for(self, callee: Scope, call: ast.Call, scope: Scope, name: str) -> ast.expr | None:
+        """What ``call`` (made in ``scope``) passes for ``callee``'s parameter ``name``."""
+        for definition, inner, bound in self.callees(call, scope):
+            if inner is callee:
+                params, _, _ = _bind_arguments(definition, call, bound)
+                site = params.get(name)
+                # a literal default stands for itself, not for something the caller passed
+                return None if site is None or site in definition.args.defaults else site
+        return None
+
     def returns(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """The values the module's own callee of ``call`` may return, each in the callee's scope."""
         result: list[tuple[ast.expr, Scope]] = []

@@ -130,6 +130,7 @@ class ValueAnalysis:
         self._constants: dict[tuple[object, ...], list[ast.expr]] = {}
         self._qualnames: dict[int, str | None] = {}
         self._sanitizers: dict[int, bool] = {}
+        self._handed: dict[tuple[int, str], Value | None] = {}
         self._masks: dict[int, bool] = {}
 
     # -- what reaches a name -------------------------------------------------
@@ -597,8 +598,27 @@ class ValueAnalysis:
                 return self.value_of(constant, scope.module_scope)  # ``API_TOKEN = os.environ["API_TOKEN"]``
             return None
         if head is PARAM:
-            return self.assumed.get((id(where), node.id))
+            assumed = self.assumed.get((id(where), node.id))
+            return assumed if assumed is not None else self._handed_in(node.id, where)
         return self._bound_value(head, where) if isinstance(head, Binding) else None
+
+    def _handed_in(self, name: str, callee: Scope) -> Value | None:
+        """A parameter the module's own callers fill with the request (``check_key(request)``): it is
+        the request, inside the helper. (What a caller hands on from the request, such as
+        ``log_it(request.headers)``, is judged at the call through the helper's summary.)"""
+        key = (id(callee), name)
+        if key in self._handed:
+            return self._handed[key]
+        self._handed[key] = None
+        found = None
+        for call, scope in self.summaries.call_sites(callee):
+            site = self.summaries.argument_for(callee, call, scope, name)
+            value = None if site is None else self.value_of(site, scope)
+            if value is not None and value.kind is Kind.REQUEST:
+                found = value
+                break
+        self._handed[key] = found
+        return found
 
     def _bound_value(self, binding: Binding, where: Scope) -> Value | None:
         if binding.iterates or binding.value is None:
