@@ -100,8 +100,14 @@ def is_output_call(call: ast.Call, scope: Scope, values: ValueAnalysis) -> bool:
 
 
 def written_arguments(call: ast.Call) -> Iterator[ast.expr]:
-    """The arguments of an output call whose text ends up written."""
+    """The arguments of an output call whose text ends up written, and the context bound into its
+    logger on the way (``log.bind(token=...).info(...)``: structlog and loguru write it on every line)."""
     yield from call.args
     for keyword in call.keywords:
         if keyword.arg not in _NON_TEXT_KEYWORDS:
             yield keyword.value
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    while isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
+        if receiver.func.attr in ("bind", "new", "opt", "patch", "with_context"):
+            yield from (keyword.value for keyword in receiver.keywords if keyword.arg is not None)
+        receiver = receiver.func.value

@@ -148,8 +148,13 @@ class TokenCompareNotConstantTime(Rule):
     )
     docs = Docs(
         what=(
-            "Finds `==`/`!=` between a token or shared secret (a value from the Authorization or API-key header, "
-            "a token cookie, or a name like `token`, `api_key`, `*_secret`) and another value."
+            "Finds `==`/`!=` (and `in` over a list or tuple) between a secret known by where it comes from "
+            "and another value: the Authorization or an API-key header, a credential the client sends in the "
+            "query, form, JSON or a cookie, a session token, secret configuration, a generated secret, an "
+            "HMAC digest or signature, a token response, or the module's own helper returning one. A name "
+            "alone (`token`, `api_key`) is never enough; it may only say which side of a comparison with a "
+            "request input is the secret. Enum members, sentinel constants, numbers, SQL expressions "
+            "(`Model.column == x`), values already proved equal and two values the same client sent stay silent."
         ),
         why=(
             "String comparison returns at the first differing byte; over many requests the response time "
@@ -213,10 +218,20 @@ class TokenCompareNotConstantTime(Rule):
                     yield node, {"what": capitalized(what), "op": f"{op} in {ast.unparse(node.func)}()"}
                     return
             return
-        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            return
         if isinstance(ctx.parent(node), ast.Assert):
             return  # a test's assertion, not an authentication decision
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            # ``passcode in valid_passcodes``: a list or tuple is searched with ``==``, one by one (a
+            # set or dict looks the hash up instead).
+            container = node.comparators[0]
+            if any(isinstance(c, (ast.List, ast.Tuple, ast.ListComp)) for c in ctx.constants_of(container)):
+                what = _secret_label(node.left, ctx)
+                if what is not None and not _both_supplied(node.left, container, ctx):
+                    op = "in" if isinstance(node.ops[0], ast.In) else "not in"
+                    yield node, {"what": capitalized(what), "op": f"{op} over a list"}
+            return
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
         left, right = node.left, node.comparators[0]
         if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):
             return
