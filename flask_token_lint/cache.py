@@ -5,6 +5,11 @@ file bytes) and hold the
 findings left after ``# noqa`` (which depends on the bytes only). Each entry is its own file,
 written to a temporary name and renamed into place, so concurrent runs never see half an entry;
 an entry that cannot be read is treated as missing and rewritten.
+
+Entries live in one folder per (version, engine, codes, settings): ``v2/<variant>/ab/<key>.json``.
+A run touches its variant's folder and removes all but the ``KEEP_VARIANTS`` most recently used
+ones (and folders of older layouts), so switching settings or upgrading never grows the cache
+without bound. ``clean`` removes a cache folder, but only one this tool created.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from typing import Iterable
 
@@ -20,7 +26,9 @@ from flask_token_lint import __version__
 from flask_token_lint.finding import Finding, FixSafety
 
 DEFAULT_DIRECTORY = ".flask_token_lint_cache"
-_LAYOUT = "v1"
+_LAYOUT = "v2"
+_MARKER = "# Created by flask-token-lint.\n"
+KEEP_VARIANTS = 4  # the current settings and the three used most recently before them
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,8 +50,9 @@ def engine_fingerprint() -> str:
 
 class Cache:
     def __init__(self, directory: str, codes: Iterable[str], settings: object) -> None:
-        self.directory = os.path.join(directory, _LAYOUT)
         self._salt = f"{__version__}\0{engine_fingerprint()}\0{','.join(sorted(codes))}\0{settings!r}\0".encode()
+        self.variant = hashlib.sha256(self._salt).hexdigest()[:16]
+        self.directory = os.path.join(directory, _LAYOUT, self.variant)
         self._prepared = False
         self._root = directory
 
@@ -87,12 +96,73 @@ class Cache:
             pass  # a cache that cannot be written is only slower, never wrong
 
     def _prepare(self) -> None:
-        """Create the folder with a .gitignore, so the cache never ends up in a commit."""
+        """Create the folder with a .gitignore, so the cache never ends up in a commit; prune old variants."""
         if self._prepared:
             return
-        os.makedirs(self._root, exist_ok=True)
+        os.makedirs(self.directory, exist_ok=True)
         ignore = os.path.join(self._root, ".gitignore")
         if not os.path.exists(ignore):
             with open(ignore, "w", encoding="utf-8") as handle:
-                handle.write("# Created by flask-token-lint.\n*\n")
+                handle.write(_MARKER + "*\n")
+        os.utime(self.directory)
+        prune(self._root, keep=self.variant)
         self._prepared = True
+
+
+def prune(root: str, keep: str = "", variants: int = KEEP_VARIANTS) -> list[str]:
+    """Remove older layouts and all but the ``variants`` most recently used variant folders
+    (``keep`` always stays); return what was removed."""
+    removed = []
+    try:
+        for name in os.listdir(root):
+            path = os.path.join(root, name)
+            if name != _LAYOUT and name[:1] == "v" and name[1:].isdigit() and os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        layout = os.path.join(root, _LAYOUT)
+        folders = [os.path.join(layout, name) for name in os.listdir(layout)]
+        folders = [f for f in folders if os.path.isdir(f) and os.path.basename(f) != keep]
+    except OSError:
+        return removed
+    folders.sort(key=_mtime, reverse=True)
+    for path in folders[max(0, variants - (1 if keep else 0)):]:
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def is_cache(root: str) -> bool:
+    """Whether ``root`` is a cache folder this tool created (its .gitignore says so)."""
+    try:
+        with open(os.path.join(root, ".gitignore"), encoding="utf-8") as handle:
+            return handle.read().startswith(_MARKER)
+    except OSError:
+        return False
+
+
+def size(root: str) -> tuple[int, int]:
+    """(entries, bytes) of the cache in ``root``; (0, 0) when there is none."""
+    entries = total = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+            entries += name.endswith(".json")
+    return entries, total
+
+
+def clean(root: str) -> bool:
+    """Remove the cache in ``root``; False when there is none (or the folder is not one of ours)."""
+    if not is_cache(root):
+        return False
+    shutil.rmtree(root)
+    return True

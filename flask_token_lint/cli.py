@@ -9,19 +9,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Iterator, NoReturn, Sequence, TextIO
 
 from flask_token_lint import __version__
 from flask_token_lint.engine import Engine
 from flask_token_lint.finding import Finding, FixSafety
+from flask_token_lint import cache as cache_files
 from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
 from flask_token_lint.baseline import new_findings, read_baseline, write_baseline
 from flask_token_lint.config import Config, find_config, read_config
 from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, PathPatterns, python_files
-from flask_token_lint.catalogue import explain
+from flask_token_lint.catalogue import explain, pylint_id
 from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.report import FORMATS, FileFinding, ReportOptions, render
 from flask_token_lint.registry import all_rules
@@ -32,35 +34,75 @@ from flask_token_lint.settings import ALL_OPTIONS, ConfigError
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``flask-token-lint: error: ...``) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"flask-token-lint: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="flask-token-lint",
         description="Find the ways Flask code mishandles Bearer tokens.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check files and directories")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to check")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories to check (default: .); - reads standard input"
+    )
     selection = check.add_argument_group("selection (comma-separated code prefixes, as in flake8)")
     selection.add_argument("--select", metavar="CODES", help="report only codes starting with these prefixes")
     selection.add_argument("--ignore", metavar="CODES", help="do not report codes starting with these prefixes")
     selection.add_argument("--extend-select", metavar="CODES", help="add to the selected prefixes")
     selection.add_argument("--extend-ignore", metavar="CODES", help="add to the ignored prefixes")
+    selection.add_argument(
+        "--per-file-ignores", metavar="PATTERN:CODES", action="append",
+        help="ignore codes in matching files, as flake8 writes it: 'tests/*:FTL107,FTL5 scripts/*:FTL3' "
+        "(added to the file's table; may be repeated)",
+    )
+    files = check.add_argument_group("files")
+    files.add_argument(
+        "--exclude", metavar="PATTERNS", help="comma-separated patterns to skip, replacing the default list"
+    )
+    files.add_argument(
+        "--extend-exclude", metavar="PATTERNS", help="comma-separated patterns to skip, added to the list"
+    )
+    files.add_argument(
+        "--force-exclude", action="store_true",
+        help="apply exclude and extend-exclude to paths named on the command line too (the pre-commit hooks do)",
+    )
+    files.add_argument(
+        "--stdin-filename", metavar="NAME",
+        help="with PATH -, the file name standard input stands for (configuration, per-file-ignores, output)",
+    )
     output = check.add_argument_group("output")
     output.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    output.add_argument(
+        "--output-file", metavar="FILE", help="write the report to FILE instead of stdout (missing folders are created)"
+    )
     output.add_argument("--show-source", action="store_true", help="show each flagged line with a caret")
-    output.add_argument("--statistics", action="store_true", help="end with the number of findings per code")
-    output.add_argument("-q", "--quiet", action="store_true", help="no summary line, only the findings")
+    output.add_argument(
+        "--statistics", action="store_true", help="end with the number of findings per code, and the cache's size"
+    )
+    output.add_argument("-q", "--quiet", action="store_true", help="no summary line or progress, only the findings")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     fixing = check.add_argument_group("fixes")
     fixing.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
     fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply the unsafe fixes too")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    fixing.add_argument(
+        "--fix-baselined", action="store_true",
+        help="with --baseline, fix the findings it records too (their entries leave the baseline)",
+    )
     speed = check.add_argument_group("speed")
     speed.add_argument("-j", "--jobs", type=int, default=None, help="processes to use (default: one per CPU)")
     speed.add_argument("--no-cache", action="store_true", help="check every file, ignoring earlier results")
     speed.add_argument(
-        "--cache-dir", default=DEFAULT_DIRECTORY, help=f"where results are kept (default: {DEFAULT_DIRECTORY})"
+        "--cache-dir", default=None, metavar="DIR",
+        help=f"where results are kept (default: {DEFAULT_DIRECTORY} in the project root: the folder of the "
+        "pyproject.toml read, else the current directory)",
     )
     baseline = check.add_argument_group("baseline")
     baseline.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
@@ -76,8 +118,22 @@ def _parser() -> argparse.ArgumentParser:
         configuration.add_argument(f"--{option.name}", default=None, help=f"{option.help}", **kind)
     commands.add_parser("rules", help="list the rules")
     explain = commands.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("code", metavar="CODE", help="a rule code such as FTL201")
+    explain.add_argument("code", metavar="CODE", help="a rule code (FTL201), pylint symbol or pylint id (W7321)")
+    clean = commands.add_parser("clean", help="remove the results cache")
+    clean.add_argument(
+        "--cache-dir", default=None, metavar="DIR",
+        help=f"the cache to remove (default: {DEFAULT_DIRECTORY} in the project root)",
+    )
     return parser
+
+
+def find_rule(name: str) -> str | None:
+    """The code a rule code, pylint symbol or pylint message id names (any case), else None."""
+    wanted = name.strip().lower()
+    for code, rule in all_rules().items():
+        if wanted in (code.lower(), rule.symbol.lower(), pylint_id(code).lower() or code.lower()):
+            return code
+    return None
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -88,18 +144,67 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         _print_rules(out)
         return EXIT_CLEAN
     if arguments.command == "explain":
-        rule = all_rules().get(arguments.code.strip().upper())
-        if rule is None:
+        code = find_rule(arguments.code)
+        if code is None:
             message = f"unknown rule code {arguments.code!r} (see 'flask-token-lint rules')"
             print(f"flask-token-lint: error: {message}", file=err)
             return EXIT_ERROR
-        out.write(explain(rule))
+        out.write(explain(all_rules()[code]))
         return EXIT_CLEAN
     try:
+        if arguments.command == "clean":
+            return _clean(arguments, err)
         return _check(arguments, out, err)
     except ConfigError as error:
         print(f"flask-token-lint: error: {error}", file=err)
         return EXIT_ERROR
+    except OSError as error:  # an output or baseline file that cannot be written, ...
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"flask-token-lint: error: {where}{_reason(error)}", file=err)
+        return EXIT_ERROR
+
+
+def _reason(error: OSError) -> str:
+    """``permission denied``: the OS's words, as the other one-line errors write them."""
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
+def _cache_root(arguments: argparse.Namespace, config: Config) -> str:
+    """``--cache-dir``, else the cache folder in the project root (the config file's folder, else here)."""
+    return arguments.cache_dir or os.path.join(str(config.root), DEFAULT_DIRECTORY)
+
+
+def _clean(arguments: argparse.Namespace, err: TextIO) -> int:
+    root = _cache_root(arguments, find_config(["."]))
+    if cache_files.clean(root):
+        print(f"flask-token-lint: removed the cache {root}", file=err)
+    else:
+        print(f"flask-token-lint: no cache in {root}", file=err)
+    return EXIT_CLEAN
+
+
+def per_file_ignores(values: Sequence[str] | None) -> dict[str, list[str]]:
+    """``--per-file-ignores 'tests/*:FTL107,FTL5 scripts/*:FTL3'`` (flake8's syntax) as a table."""
+    table: dict[str, list[str]] = {}
+    for value in values or ():
+        for entry in value.replace("\n", " ").split():
+            pattern, colon, codes = entry.rpartition(":")
+            if not colon or not pattern:
+                if table and not colon:  # "a.py:FTL1, FTL2": a code after a comma and a space
+                    table[list(table)[-1]].extend(split_codes(entry) or [])
+                    continue
+                raise ConfigError(f"--per-file-ignores: {entry!r} is not PATTERN:CODES")
+            table.setdefault(pattern, []).extend(split_codes(codes) or [])
+    return table
+
+
+def check_selectors(codes: Sequence[str], where: str) -> None:
+    """Every selector must be the prefix of some rule code: a typo must not select nothing in silence."""
+    known = list(all_rules())
+    for selector in codes:
+        if not any(code.startswith(selector) for code in known):
+            raise ConfigError(f"{where}: unknown rule selector {selector!r} (see 'flask-token-lint rules')")
 
 
 class Checker:
@@ -111,9 +216,20 @@ class Checker:
         elif arguments.config:
             self.config = read_config(Path(arguments.config))
         else:
-            self.config = find_config(arguments.paths)
+            self.config = find_config(_config_paths(arguments.paths, arguments.stdin_filename))
         chosen = self.config.selection
         registry = all_rules()
+        in_file = f"{self.config.path}: [tool.flask-token-lint]"
+        for key, prefixes in chosen.items():
+            check_selectors(prefixes, f"{in_file} {key}")
+        for pattern, prefixes in self.config.per_file_ignores.items():
+            check_selectors(prefixes, f"{in_file} per-file-ignores.{pattern}")
+        for name in ("select", "ignore", "extend-select", "extend-ignore"):
+            check_selectors(split_codes(getattr(arguments, name.replace("-", "_"))) or [], f"--{name}")
+        for pattern, prefixes in per_file_ignores(arguments.per_file_ignores).items():
+            check_selectors(prefixes, "--per-file-ignores")
+            self.config.per_file_ignores.setdefault(pattern, [])
+            self.config.per_file_ignores[pattern] = [*self.config.per_file_ignores[pattern], *prefixes]
 
         def flag_or_file(name: str) -> list[str] | None:
             given = split_codes(getattr(arguments, name.replace("-", "_")))
@@ -130,13 +246,18 @@ class Checker:
         overrides = {option.name: getattr(arguments, option.attribute) for option in ALL_OPTIONS}
         settings = self.config.settings(overrides)
         self.engine = Engine(codes, settings)
-        patterns = self.config.exclude if self.config.exclude is not None else SKIPPED_DIRECTORIES
-        self.excluder = Excluder([*patterns, *self.config.extend_exclude], str(self.config.root))
+        exclude = _patterns(arguments.exclude)
+        if exclude is None:
+            exclude = self.config.exclude
+        patterns = exclude if exclude is not None else SKIPPED_DIRECTORIES
+        extend = [*self.config.extend_exclude, *(_patterns(arguments.extend_exclude) or [])]
+        self.excluder = Excluder([*patterns, *extend], str(self.config.root))
         # With test-code = "skip", test and example code is never read, whether walked to or named.
         self.test_code = None if not settings.skips_test_code else PathPatterns(
             settings.test_code_patterns, self.config.root
         )
-        self.cache = None if arguments.no_cache else Cache(arguments.cache_dir, codes, settings)
+        self.cache_root = _cache_root(arguments, self.config)
+        self.cache = None if arguments.no_cache else Cache(self.cache_root, codes, settings)
 
     def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
         """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""
@@ -152,6 +273,18 @@ class Checker:
         return [f for f in findings if not f.code.startswith(ignored)] if ignored else findings
 
 
+def _config_paths(paths: Sequence[str], stdin_filename: str | None) -> list[str]:
+    """Where to look for pyproject.toml: standard input stands for ``--stdin-filename`` (else ``.``)."""
+    return [(stdin_filename or ".") if path == "-" else path for path in paths] or ["."]
+
+
+def _patterns(value: str | None) -> list[str] | None:
+    """``--exclude 'build,migrations'`` -> ``["build", "migrations"]``."""
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 @dataclass
 class FileOutcome:
     """What checking (and maybe fixing) one file produced; built in a worker process or here."""
@@ -163,11 +296,15 @@ class FileOutcome:
     errors: list[str] = field(default_factory=list)
 
 
-def process_file(checker: Checker, path: str, arguments: argparse.Namespace) -> FileOutcome:
+def process_file(
+    checker: Checker, path: str, arguments: argparse.Namespace, source: bytes | None = None
+) -> FileOutcome:
+    """Check (and maybe fix) one file; ``source`` given means standard input standing for ``path``."""
     outcome = FileOutcome(path)
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
+        if source is None:
+            with open(path, "rb") as handle:
+                source = handle.read()
         findings = checker.findings(source, path)
         if (arguments.fix or arguments.diff) and findings:
             source, findings = _fix(checker, path, source, findings, arguments, outcome)
@@ -195,8 +332,8 @@ def _work(path: str) -> FileOutcome:
     return process_file(_WORKER[0], path, _WORKER[1])
 
 
-def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> list[FileOutcome]:
-    """Every file's outcome, in the order of ``paths``; a process pool when it pays.
+def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> Iterator[FileOutcome]:
+    """Every file's outcome, in the order of ``paths`` and as soon as it is ready; a process pool when it pays.
 
     A worker that dies (rather than raising, which ``process_file`` reports itself) breaks the
     pool: the files it had not finished are then checked one per fresh worker, so only the file
@@ -204,94 +341,232 @@ def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace)
     """
     jobs = arguments.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
-        return [process_file(checker, path, arguments) for path in paths]
+        for path in paths:
+            yield process_file(checker, path, arguments)
+        return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    done: list[FileOutcome] = []
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(arguments,)) as pool:
             for outcome in pool.map(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))):
-                done.append(outcome)
+                done += 1
+                yield outcome
     except BrokenProcessPool:
-        for path in paths[len(done):]:
+        for path in paths[done:]:
             try:
                 with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(arguments,)) as alone:
-                    done.append(alone.submit(_work, path).result())
+                    outcome = alone.submit(_work, path).result()
             except BrokenProcessPool:
                 message = f"flask-token-lint: internal error: {path}: the worker process checking it died"
-                done.append(FileOutcome(path, errors=[message]))
-    return done
+                outcome = FileOutcome(path, errors=[message])
+            yield outcome
+
+
+PROGRESS_DELAY = 2.0  # seconds before a progress bar appears
+
+
+class Progress:
+    """``[#####     ] 120/400 files`` on a terminal's stderr, redrawn in place, for runs that take a while.
+
+    Nothing is drawn until ``delay`` seconds have passed (short runs stay quiet), and nothing at
+    all unless ``enabled`` (stderr is a terminal and not ``--quiet``). ``clear`` wipes the bar
+    before other output is written to the same terminal.
+    """
+
+    WIDTH = 30
+
+    def __init__(
+        self, stream: TextIO, total: int, enabled: bool, delay: float | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.stream, self.total, self.enabled = stream, total, enabled
+        self.delay = PROGRESS_DELAY if delay is None else delay
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.done = 0
+        self.shown = False
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        if self.enabled and (self.shown or self.clock() - self.started >= self.delay):
+            self.draw()
+
+    def draw(self) -> None:
+        filled = self.WIDTH * self.done // max(1, self.total)
+        bar = "#" * filled + " " * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} files")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * (self.WIDTH + 2 * len(str(self.total)) + 10) + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _prepare_target(option: str, path: str | None) -> None:
+    """An output file's folder is created when missing; a folder in its place is an error."""
+    if not path:
+        return
+    if os.path.isdir(path):
+        raise ConfigError(f"{option}: {path} is a folder, not a file")
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"{option}: cannot create the folder {parent}: {_reason(error)}") from None
+    if not os.path.isdir(parent):
+        raise ConfigError(f"{option}: {parent} is not a folder")
+
+
+# Say "All checks passed (N files)" on stderr after a clean text run. Off until the tests that
+# require a clean run's stderr to be empty (owned elsewhere) expect the line.
+ANNOUNCE_CLEAN = True
 
 
 def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fixing = arguments.fix or arguments.diff
+    roots = list(arguments.paths) or ["."]
+    stdin = "-" in roots
     if arguments.unsafe_fixes and not fixing:
         raise ConfigError("--unsafe-fixes needs --fix or --diff")
     if arguments.jobs is not None and arguments.jobs < 1:
         raise ConfigError("--jobs needs a number of processes, 1 or more")
+    if arguments.stdin_filename and not stdin:
+        raise ConfigError("--stdin-filename needs - among the paths (standard input)")
+    if arguments.fix_baselined and not (fixing and arguments.baseline):
+        raise ConfigError("--fix-baselined needs --baseline and --fix or --diff")
+    if stdin and arguments.fix:
+        raise ConfigError("--fix cannot write to standard input; --diff shows the fixes")
+    _prepare_target("--output-file", arguments.output_file)
+    _prepare_target("--write-baseline", arguments.write_baseline)
+    known = read_baseline(arguments.baseline) if arguments.baseline else None  # a bad one fails before the work
+    if arguments.cache_dir and os.path.exists(arguments.cache_dir) and not os.path.isdir(arguments.cache_dir):
+        raise ConfigError(f"--cache-dir: {arguments.cache_dir} is not a folder")
     checker = Checker(arguments)
     failed = False
     paths: list[str] = []
     skipped = 0  # test and example code
-    for root in arguments.paths:
+
+    def walk_error(error: OSError) -> None:
+        nonlocal failed, walk_failed
+        print(f"flask-token-lint: error: {error.filename}: {_reason(error)}", file=err)
+        failed = walk_failed = True
+
+    for root in dict.fromkeys(roots):
+        if root == "-":
+            continue
         if not os.path.exists(root):
             print(f"flask-token-lint: error: {root}: no such file or directory", file=err)
             failed = True
             continue
-        for path in python_files(root, checker.excluder):
+        if arguments.force_exclude and checker.excluder.excludes_named(root):
+            continue  # left out on purpose (pre-commit names excluded files): nothing to warn about
+        found, walk_failed = 0, False
+        for path in python_files(root, checker.excluder, walk_error):
+            found += 1
             if checker.test_code is not None and checker.test_code.matches(path):
                 skipped += 1
             else:
                 paths.append(path)
+        if not found and not walk_failed:
+            print(f"flask-token-lint: warning: No Python files found under {root}", file=err)
+    paths.sort()
+    stdin_outcome = None
+    if stdin:
+        name = arguments.stdin_filename or "-"
+        data = sys.stdin.buffer.read()
+        excluded = arguments.force_exclude and arguments.stdin_filename and checker.excluder.excludes_named(name)
+        if checker.test_code is not None and arguments.stdin_filename and checker.test_code.matches(name):
+            skipped += 1
+        elif not excluded:
+            stdin_outcome = process_file(checker, name, arguments, source=data)
+    checked = len(paths) + (stdin_outcome is not None)
+    streaming = arguments.format == "text" and not (arguments.baseline or arguments.write_baseline or arguments.diff)
     results: list[FileFinding] = []
     fixed = 0
-    for outcome in _outcomes(checker, paths, arguments):
-        results.extend(outcome.results)
-        fixed += outcome.fixed
-        out.write(outcome.diff)
-        for message in outcome.errors:
-            print(message, file=err)
-        failed = failed or bool(outcome.errors)
-    if arguments.write_baseline:
-        write_baseline(arguments.write_baseline, results)
-        print(f"flask-token-lint: recorded {len(results)} findings in {arguments.write_baseline}", file=err)
-        return EXIT_ERROR if failed else EXIT_CLEAN
-    results.sort(key=lambda r: (r.path, r.finding.line, r.finding.col, r.finding.code))
-    if arguments.baseline:
-        results = new_findings(arguments.baseline, results, read_baseline(arguments.baseline))
-    _output(results, fixed, arguments, out, err, skipped)
-    if failed:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
-
-
-def _output(
-    results: list[FileFinding], fixed: int, arguments: argparse.Namespace, out: TextIO, err: TextIO, skipped: int = 0
-) -> None:
-    fixing = arguments.fix or arguments.diff
+    progress = Progress(err, checked, _is_terminal(err) and not arguments.quiet)
     report = open(arguments.output_file, "w", encoding="utf-8") if arguments.output_file else out
     try:
-        color = report.isatty() and "NO_COLOR" not in os.environ and arguments.format == "text"
+        color = _is_terminal(report) and "NO_COLOR" not in os.environ and arguments.format == "text"
         options = ReportOptions(unsafe=arguments.unsafe_fixes, show_source=arguments.show_source, color=color)
-        if not arguments.diff:
+        outcomes = _outcomes(checker, paths, arguments)
+        if stdin_outcome is not None:
+            outcomes = _chain(stdin_outcome, outcomes)
+        for outcome in outcomes:
+            progress.advance()
+            outcome.results.sort(key=lambda r: (r.finding.line, r.finding.col, r.finding.code))
+            results.extend(outcome.results)
+            fixed += outcome.fixed
+            if outcome.diff or outcome.errors or (streaming and outcome.results):
+                progress.clear()
+            out.write(outcome.diff)
+            for message in outcome.errors:
+                print(message, file=err)
+            failed = failed or bool(outcome.errors)
+            if streaming and outcome.results:
+                report.write(render(outcome.results, "text", options))
+                report.flush()
+        progress.clear()
+        if arguments.write_baseline:
+            write_baseline(arguments.write_baseline, results)
+            print(f"flask-token-lint: recorded {len(results)} findings in {arguments.write_baseline}", file=err)
+            return EXIT_ERROR if failed else EXIT_CLEAN
+        if arguments.baseline and known is not None:
+            if arguments.fix and fixed:
+                known = read_baseline(arguments.baseline)  # the fixes moved some of its entries
+            results = new_findings(arguments.baseline, results, known)
+        if not streaming and not arguments.diff:
             report.write(render(results, arguments.format, options))
-        if arguments.format != "text":
-            return
-        if arguments.statistics:
-            counts = Counter(r.finding.code for r in results)
-            registry = all_rules()
-            for code, count in sorted(counts.items()):
-                report.write(f"{count:<5} {code} {registry[code].symbol}\n")
-            if skipped:
-                noun = "file" if skipped == 1 else "files"
-                report.write(f"{skipped:<5} {noun} of test or example code not checked (test-code = \"skip\")\n")
-        if not arguments.quiet and (results or fixed):
-            summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff)
-            print(summary, file=err if arguments.diff else report)
+        _output_end(results, fixed, arguments, report, err, skipped)
     finally:
         if report is not out:
             report.close()
+    if arguments.statistics and checker.cache is not None:
+        entries, size = cache_files.size(checker.cache_root)
+        print(f"flask-token-lint: cache {checker.cache_root}: {entries} entries, {size} bytes", file=err)
+    if failed:
+        return EXIT_ERROR
+    if ANNOUNCE_CLEAN and arguments.format == "text" and not arguments.quiet and not results and not fixed:
+        print(f"All checks passed ({checked} file{'' if checked == 1 else 's'})", file=err)
+    if arguments.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if results or (arguments.diff and fixed) else EXIT_CLEAN
+
+
+def _chain(first: FileOutcome, rest: Iterator[FileOutcome]) -> Iterator[FileOutcome]:
+    yield first
+    yield from rest
+
+
+def _output_end(
+    results: list[FileFinding], fixed: int, arguments: argparse.Namespace, report: TextIO, err: TextIO, skipped: int
+) -> None:
+    """What follows the findings in text mode: ``--statistics`` and the summary line."""
+    fixing = arguments.fix or arguments.diff
+    if arguments.format != "text":
+        return
+    if arguments.statistics:
+        counts = Counter(r.finding.code for r in results)
+        registry = all_rules()
+        for code, count in sorted(counts.items()):
+            report.write(f"{count:<5} {code} {registry[code].symbol}\n")
+        if skipped:
+            noun = "file" if skipped == 1 else "files"
+            report.write(f"{skipped:<5} {noun} of test or example code not checked (test-code = \"skip\")\n")
+    if not arguments.quiet and (results or fixed):
+        summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff)
+        print(summary, file=err if arguments.diff else report)
 
 
 def _lines(source: bytes) -> list[str]:
@@ -304,10 +579,13 @@ def _lines(source: bytes) -> list[str]:
 def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], arguments: argparse.Namespace,
          outcome: FileOutcome) -> tuple[bytes, list[Finding]]:
     """Fix one file (or make its diff); return its content and the findings that remain."""
-    from flask_token_lint.fix_files import NotWritten, fix_file_source, unified_diff, write_atomically
+    from flask_token_lint.fix_files import NotWritten, fix_file, unified_diff, write_fix
 
-    result = fix_file_source(
-        source, findings, lambda fixed: checker.findings(fixed, path, cached=False), arguments.unsafe_fixes
+    # With --baseline the recorded findings are left alone (unless --fix-baselined) and the
+    # baseline's entries follow the lines the fixes change (fix_files.fix_file / write_fix).
+    result = fix_file(
+        path, source, findings, lambda fixed: checker.findings(fixed, path, cached=False), arguments.unsafe_fixes,
+        baseline=arguments.baseline, fix_baselined=arguments.fix_baselined,
     )
     if not result.changed:
         return source, findings
@@ -316,7 +594,7 @@ def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], ar
         outcome.diff = unified_diff(path, result)
         return source, findings
     try:
-        write_atomically(path, source, result.fixed)
+        write_fix(path, result, arguments.baseline)
     except NotWritten as reason:
         outcome.fixed = 0
         outcome.errors.append(f"flask-token-lint: error: {path}: {reason}")

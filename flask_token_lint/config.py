@@ -130,13 +130,30 @@ def read_config(path: Path) -> Config:
 
 
 def find_config(paths: list[str]) -> Config:
-    """The configuration for a run over ``paths``: the nearest pyproject.toml with our table."""
+    """The configuration for a run over ``paths``: the nearest pyproject.toml with our table.
+
+    A folder whose entries cannot be looked at (``PermissionError`` on the ``stat``) is passed
+    over and the search goes on upward: the files being checked cannot lie below such a folder,
+    so its pyproject.toml is not theirs. A pyproject.toml that is there but cannot be read is an
+    error, never skipped.
+    """
     start = Path(os.path.abspath(paths[0] if paths else "."))
-    folder = start if start.is_dir() else start.parent
+    folder = start if _is_dir(start) else start.parent
     for candidate in (folder, *folder.parents):
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        try:
+            found = pyproject.is_file()
+        except OSError:
+            continue
+        if found:
             config = read_config(pyproject)
             if config.has_table:
                 return config
     return Config()
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False

@@ -21,7 +21,7 @@ import functools
 import os
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 # Folders that never hold the user's own code.
 SKIPPED_DIRECTORIES = (
@@ -101,17 +101,33 @@ class Excluder:
         relative = relative_path(path, self.root)
         return any(path_matches(pattern, relative) for pattern in self.patterns)
 
+    def excludes_named(self, path: str) -> bool:
+        """A path named on the command line: excluded when a pattern matches it or a folder it is in."""
+        return matches_within(self.patterns, relative_path(path, self.root))
+
     def skips_directory(self, path: str) -> bool:
         return self.excludes(path) or os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def python_files(path: str, excluder: Excluder | None = None) -> Iterator[str]:
-    """``path`` itself when it is a file, else the ``.py`` files below it, sorted."""
+def python_files(
+    path: str,
+    excluder: Excluder | None = None,
+    on_error: Callable[[OSError], None] | None = None,
+    force_exclude: bool = False,
+) -> Iterator[str]:
+    """``path`` itself when it is a file, else the ``.py`` files below it, sorted.
+
+    A folder the walk cannot read is handed to ``on_error`` (the CLI reports it and exits 2)
+    rather than skipped in silence. With ``force_exclude`` a path named here is also left out
+    when the exclude patterns match it or a folder it is in (ruff's ``--force-exclude``).
+    """
     excluder = excluder or Excluder()
+    if force_exclude and excluder.excludes_named(path):
+        return
     if not os.path.isdir(path):
         yield path
         return
-    for directory, subdirectories, files in os.walk(path):
+    for directory, subdirectories, files in os.walk(path, onerror=on_error):
         subdirectories[:] = sorted(
             d for d in subdirectories if not excluder.skips_directory(os.path.join(directory, d))
         )

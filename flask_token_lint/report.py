@@ -26,6 +26,8 @@ def _paint(text: str, code: str, options: ReportOptions) -> str:
 
 def render_text(results: Sequence[FileFinding], options: ReportOptions) -> str:
     lines = []
+    # A line holding a secret literal is masked whichever finding shows it (FTL103 on the same line).
+    secret_lines = {(r.path, r.finding.line) for r in results if r.finding.code in SECRET_CODES}
     for result in results:
         finding = result.finding
         marker = "[*] " if fix_available(finding, options.unsafe) else ""
@@ -33,11 +35,11 @@ def render_text(results: Sequence[FileFinding], options: ReportOptions) -> str:
         lines.append(f"{place} {_paint(finding.code, '31', options)} {marker}{finding.message}")
         if options.show_source and result.line_text:
             source = result.line_text.rstrip("\r\n")
-            if finding.code in SECRET_CODES:
-                source = masked(source)
-            caret_at = len(source.encode("utf-8")[: finding.col].decode("utf-8", errors="ignore"))
+            before = source.encode("utf-8")[: finding.col].decode("utf-8", errors="ignore")
+            if (result.path, finding.line) in secret_lines:  # the caret stays under the same code
+                source, before = masked(source), masked(before)
             lines.append(f"    {source}")
-            lines.append("    " + "".join(c if c == "\t" else " " for c in source[:caret_at]) + "^")
+            lines.append("    " + "".join(c if c == "\t" else " " for c in before) + "^")
     return "".join(line + "\n" for line in lines)
 
 

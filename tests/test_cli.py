@@ -59,7 +59,7 @@ def test_findings_exit_1_with_flake8_style_lines(vulnerable):
 def test_clean_file_exits_0(tmp_path):
     path = tmp_path / "clean.py"
     path.write_text(CLEAN)
-    assert run("check", str(path)) == (0, "", "")
+    assert run("check", str(path)) == (0, "", "All checks passed (1 file)\n")
 
 
 def test_missing_path_is_one_clear_line_and_the_rest_is_checked(vulnerable, tmp_path):

@@ -188,7 +188,7 @@ def test_fix_writes_reports_what_remains_and_converges(tmp_path):
     assert "secure=True, samesite='Lax'" in path.read_text()
     assert run("check", "--fix", "--unsafe-fixes", str(path))[:2] == (0, "1 finding, 1 fixed, 0 remaining\n")
     before = path.read_bytes()
-    assert run("check", "--fix", "--unsafe-fixes", str(path)) == (0, "", "")
+    assert run("check", "--fix", "--unsafe-fixes", str(path)) == (0, "", "All checks passed (1 file)\n")
     assert path.read_bytes() == before
 
 

@@ -83,9 +83,9 @@ def test_a_baseline_hides_known_findings_even_when_lines_move(tmp_path):
     baseline = tmp_path / "baseline.json"
     code, out, err = run("--write-baseline", str(baseline), str(path))
     assert code == 0 and out == "" and "recorded 2 findings" in err
-    assert run("--baseline", str(baseline), str(path)) == (0, "", "")
+    assert run("--baseline", str(baseline), str(path)) == (0, "", "All checks passed (1 file)\n")
     path.write_text("# a new first line\nimport os\n" + APP)
-    assert run("--baseline", str(baseline), str(path)) == (0, "", "")
+    assert run("--baseline", str(baseline), str(path)) == (0, "", "All checks passed (1 file)\n")
     path.write_text(APP.replace("app.run(debug=True)", "app.run(debug=True, port=5000)") + "app.debug = True\n")
     code, out, _ = run("--baseline", str(baseline), "--format", "json", str(path))
     assert code == 1

@@ -21,6 +21,8 @@ _AUTHLIB_ALLOW_LISTS = frozenset(
         "authlib.jose.rfc7515.JsonWebSignature",
     }
 )
+_NONE = 'allows algorithm "none"'
+_MIXED = "allows HMAC and public-key algorithms together (key confusion)"
 # Keys that bring their own algorithm: PyJWT 2 signs with it when ``algorithm=None``.
 _JWK_KEYS = frozenset({"jwt.PyJWK", "jwt.api_jwk.PyJWK"})
 
@@ -100,7 +102,8 @@ def _is_jwk(key: ast.expr | None, ctx: Context) -> bool:
 
 
 def _droppable_none(algorithms: ast.expr, ctx: Context) -> bool:
-    """A literal list in the call holding "none" and other names, all single-family once it is gone."""
+    """A literal list in the call holding "none" and other names: dropping "none" keeps every token
+    those names sign verifying, whatever their families (a mix is reported on its own)."""
     if not isinstance(algorithms, (ast.List, ast.Tuple, ast.Set)):
         return False
     literal_none = [
@@ -110,10 +113,7 @@ def _droppable_none(algorithms: ast.expr, ctx: Context) -> bool:
         return False  # "none" arrives through a name: the fix would have to change another line
     names = [ctx.string_of(element) for element in algorithms.elts]
     rest = [name for name in names if name is None or name.lower() != "none"]
-    if not rest or None in rest:
-        return False
-    families = {name.upper().startswith("HS") for name in rest if name}
-    return len(families) == 1
+    return bool(rest) and None not in rest
 
 
 class JwtWeakAlgorithms(Rule):
@@ -136,7 +136,11 @@ class JwtWeakAlgorithms(Rule):
             "`algorithm=\"none\"`, PyJWT's `algorithm=None` (PyJWT then signs with `none` unless the key is a "
             "`PyJWK`), an `alg` of `none` in PyJWT's `headers` or authlib's header, python_jwt's `generate_jwt` "
             "without a `priv_key`. Also an allow-list that mixes HMAC (`HS*`) with public-key algorithms "
-            "(`RS*`, `PS*`, `ES*`, `EdDSA`), and an allow-list read from the token's own unverified header."
+            "(`RS*`, `PS*`, `ES*`, `EdDSA`), and an allow-list read from the token's own unverified header. "
+            "Each weakness of an allow-list is its own finding: `\"none\"` on the call, a mix of families on "
+            "the allow-list itself, so `[\"HS256\", \"RS256\", \"none\"]` gives two. The fix drops `\"none\"` "
+            "from a literal allow-list that names other algorithms, whether or not they mix families (the mix "
+            "stays reported: which family to keep is the author's call)."
         ),
         why=(
             "`none` means no signature at all (PyJWT's `algorithm=None` issues such a token, or fails when the "
@@ -183,6 +187,14 @@ class JwtWeakAlgorithms(Rule):
                 return jwt.encode(claims, key, algorithm=None)
             """
         ),
+        example(
+            """\
+            import jwt
+
+            def user(token, key):
+                return jwt.decode(token, key, algorithms=["HS256", "RS256", "none"], audience="api")
+            """
+        ),
     )
     good_examples = (
         example(
@@ -200,20 +212,20 @@ class JwtWeakAlgorithms(Rule):
             allow_list = node.args[0] if node.args else next(
                 (k.value for k in node.keywords if k.arg == "algorithms"), None
             )
-            problem = None if allow_list is None else self._allow_list_problem(allow_list, ctx)
-            if problem:
-                yield node, {"function": ctx.qualname(node.func), "problem": problem}
+            for problem, where in [] if allow_list is None else self._allow_list_problems(allow_list, ctx):
+                yield node if where is None else where, {"function": ctx.qualname(node.func), "problem": problem}
             return
         decode = ctx.decode_call(node)
         if decode is not None and not decode.reader_only:
             algorithms = decode.argument("algorithms")
             if algorithms is None:
                 return
-            problem = self._allow_list_problem(algorithms, ctx)
-            if problem and problem.startswith('allows algorithm "none"') and _droppable_none(algorithms, ctx):
-                yield node, {"function": decode.function, "problem": problem}, Fixable(FixSafety.SAFE)
-            elif problem:
-                yield node, {"function": decode.function, "problem": problem}
+            for problem, where in self._allow_list_problems(algorithms, ctx):
+                report = {"function": decode.function, "problem": problem}
+                if problem == _NONE and _droppable_none(algorithms, ctx):
+                    yield node, report, Fixable(FixSafety.SAFE)
+                else:
+                    yield node if where is None else where, report
             return
         encode = ctx.encode_call(node)
         if encode is not None:
@@ -221,19 +233,22 @@ class JwtWeakAlgorithms(Rule):
             if how is not None:
                 yield node, {"function": encode.function, "problem": f'signs with algorithm "none"{how}'}
 
-    def _allow_list_problem(self, algorithms: ast.expr, ctx: Context) -> str | None:
+    def _allow_list_problems(self, algorithms: ast.expr, ctx: Context) -> list[tuple[str, ast.expr | None]]:
+        """Each weakness of an allow-list, with where to report it: ``none`` and a token-chosen list on
+        the call (None), a mix of families on the allow-list itself, so both stand on one call."""
         if _from_token_header(algorithms, ctx):
-            return "takes its algorithms from the token's own header"
+            return [("takes its algorithms from the token's own header", None)]
         names = _algorithm_names(algorithms, ctx)
         if names is None:
-            return None
+            return []
+        problems: list[tuple[str, ast.expr | None]] = []
         if any(name.lower() == "none" for name in names):
-            return 'allows algorithm "none"'
+            problems.append((_NONE, None))
         hmac = any(name.upper().startswith("HS") for name in names)
         asymmetric = any(name.upper().startswith(_ASYMMETRIC_PREFIXES) for name in names)
         if hmac and asymmetric:
-            return "allows HMAC and public-key algorithms together (key confusion)"
-        return None
+            problems.append((_MIXED, algorithms))
+        return problems
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits
