@@ -18,6 +18,7 @@ from flask_token_lint.kinds import Value
 from flask_token_lint.scopes import Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Forward
+from flask_token_lint.texts import Piece, TextReader
 from flask_token_lint.syntax import FUNCTION_NODES, argument, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.walk import Walk
@@ -39,6 +40,7 @@ class FileFacts:
         self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings)
         self.guards = GuardAnalysis(self.values)
         self.jwt = JwtCalls(self.values)
+        self.texts = TextReader(self.values)
 
 
 class Context:
@@ -148,6 +150,14 @@ class Context:
     def strings_of(self, node: ast.expr) -> list[str]:
         """Every string literal ``node`` may hold here."""
         return self._values.strings_of(node, self._scope)
+
+    def text_pieces(self, node: ast.expr) -> list[Piece]:
+        """The text ``node`` builds: ``(text, literal node)`` pieces and run-time holes (``texts.py``)."""
+        return self._facts.texts.pieces(node, self._scope)
+
+    def text_part(self, node: ast.expr) -> list[Piece]:
+        """As ``text_pieces``, following a name into the one expression it stands for."""
+        return self._facts.texts.part(node, self._scope, 0)
 
     def constant_of(self, node: ast.expr) -> ast.expr:
         """The one expression a name stands for, when only one reaches this use unchanged."""

@@ -10,8 +10,6 @@ spells out.
 from __future__ import annotations
 
 import ast
-import re
-import string
 from typing import TYPE_CHECKING, Union
 from dataclasses import dataclass, field
 
@@ -113,8 +111,6 @@ def _is_deletion(arguments: dict[str, ast.expr], ctx: Context) -> bool:
 _SET_COOKIE = "set-cookie"
 # Werkzeug ``Headers`` methods that write one header: ``(name, value)``.
 _HEADER_WRITERS = frozenset({"add", "add_header", "set", "setdefault"})
-_PRINTF_FIELD = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[sdirfFxXoeEgGcab%]")
-_MAX_PARTS = 8  # how deep the parts of a header value are followed
 
 # A header value as literal text and holes (the expressions only known at run time).
 Piece = Union[str, ast.expr]
@@ -188,102 +184,12 @@ def read_header_cookies(value: ast.expr, ctx: Context) -> list[HeaderCookie]:
     whose text cannot be read is left alone."""
     found = []
     for candidate in ctx.constants_of(value):
-        pieces = _pieces(candidate, ctx, 0)
+        pieces = [piece[0] if isinstance(piece, tuple) else piece for piece in ctx.text_pieces(candidate)]
         if any(isinstance(piece, str) and piece for piece in pieces):
             cookie = _parse_cookie(pieces, ctx)
             if cookie is not None:
                 found.append(cookie)
     return found
-
-
-def _pieces(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
-    """``node``'s text as literal strings and holes."""
-    if depth > _MAX_PARTS:
-        return [node]
-    if isinstance(node, ast.Constant):
-        return [node.value] if isinstance(node.value, str) else [node]
-    if isinstance(node, ast.JoinedStr):
-        result: list[Piece] = []
-        for part in node.values:
-            if isinstance(part, ast.FormattedValue):
-                inlined = part.conversion == -1 and part.format_spec is None
-                result.extend(_part(part.value, ctx, depth) if inlined else [part.value])
-            else:
-                result.extend(_pieces(part, ctx, depth + 1))
-        return result
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return [*_part(node.left, ctx, depth), *_part(node.right, ctx, depth)]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        template = ctx.string_of(node.left)
-        return [node] if template is None else _printf(template, node.right, ctx, depth)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        template = ctx.string_of(node.func.value)
-        return [node] if template is None else _format(template, node, ctx, depth)
-    return [node]
-
-
-def _part(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
-    """A part of a built string: followed into the one expression a name stands for."""
-    constant = ctx.constant_of(node)
-    if isinstance(constant, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
-        return _pieces(constant, ctx, depth + 1)
-    return [node]
-
-
-def _printf(template: str, values: ast.expr, ctx: Context, depth: int) -> list[Piece]:
-    """``template % values``."""
-    positional = list(values.elts) if isinstance(values, ast.Tuple) else [values]
-    named = {}
-    if isinstance(values, ast.Dict):
-        named = {ctx.string_of(k): v for k, v in zip(values.keys, values.values) if k is not None}
-    result: list[Piece] = []
-    position = 0
-    end = 0
-    for match in _PRINTF_FIELD.finditer(template):
-        result.append(template[end:match.start()])
-        end = match.end()
-        if match.group() == "%%":
-            result.append("%")
-            continue
-        key = match.group("key")
-        if key is not None:
-            value = named.get(key)
-        else:
-            value = positional[position] if position < len(positional) else None
-            position += 1
-        result.extend([values] if value is None else _part(value, ctx, depth))
-    result.append(template[end:])
-    return result
-
-
-def _format(template: str, call: ast.Call, ctx: Context, depth: int) -> list[Piece]:
-    """``template.format(...)``."""
-    keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
-    result: list[Piece] = []
-    automatic = 0
-    try:
-        fields = list(string.Formatter().parse(template))
-    except ValueError:
-        return [call]
-    for literal, name, spec, conversion in fields:
-        result.append(literal)
-        if name is None:
-            continue
-        value: ast.expr | None = None
-        if name == "":
-            name = str(automatic)
-            automatic += 1
-        if name.isdigit():
-            index = int(name)
-            if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
-                value = call.args[index]
-        else:
-            value = keywords.get(name)
-        if value is None or spec or conversion:
-            result.append(call if value is None else value)
-        else:
-            result.extend(_part(value, ctx, depth))
-    return result
 
 
 def _parse_cookie(pieces: list[Piece], ctx: Context) -> HeaderCookie | None:

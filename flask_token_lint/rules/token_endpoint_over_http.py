@@ -27,9 +27,6 @@ _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 _URLJOIN = frozenset(
     {"urllib.parse.urljoin", "requests.compat.urljoin", "urlparse.urljoin", "six.moves.urllib.parse.urljoin"}
 )
-_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[sdirfFxXoeEgGcab]")
-_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
-_MAX_PARTS = 8  # how deep the parts of a built URL are followed
 # A built URL: literal text with the literal node that holds it, or a hole (an expression only
 # known at run time).
 Piece = Union[tuple[str, ast.expr], ast.expr]
@@ -51,7 +48,7 @@ def insecure_url(node: ast.expr | None, ctx: Context) -> Url | None:
     if node is None:
         return None
     for candidate in ctx.constants_of(node):
-        url = _http_url(_pieces(candidate, ctx, 0), ctx)
+        url = _http_url(_pieces(candidate, ctx), ctx)
         if url is not None:
             return url
     return None
@@ -92,65 +89,18 @@ def _http_url(pieces: list[Piece], ctx: Context) -> Url | None:
     return Url(literal, text)
 
 
-def _pieces(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
-    """``node``'s text as (literal text, the literal node that holds it) and holes (the expressions
-    only known at run time)."""
-    if depth > _MAX_PARTS:
-        return [node]
-    if isinstance(node, ast.Constant):
-        return [(node.value, node)] if isinstance(node.value, str) else [node]
-    if isinstance(node, ast.JoinedStr):
-        result: list[Piece] = []
-        for part in node.values:
-            if isinstance(part, ast.FormattedValue):
-                inlined = part.conversion == -1 and part.format_spec is None
-                result.extend(_part(part.value, ctx, depth) if inlined else [part.value])
-            elif isinstance(part, ast.Constant) and isinstance(part.value, str):
-                result.append((part.value, node))  # the f-string is the literal a fix rewrites
-        return result
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return [*_part(node.left, ctx, depth), *_part(node.right, ctx, depth)]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        template = ctx.constant_of(node.left)
-        if isinstance(template, ast.Constant) and isinstance(template.value, str):
-            return _holes(_PRINTF_FIELD.split(template.value), template)
-        return [node]
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "format":
-            template = ctx.constant_of(func.value)
-            if isinstance(template, ast.Constant) and isinstance(template.value, str):
-                return _holes(_FORMAT_FIELD.split(template.value), template)
-            return [node]
-        if ctx.qualname(func) in _URLJOIN and len(node.args) == 2:
-            base, relative = _part(node.args[0], ctx, depth), _part(node.args[1], ctx, depth)
-            if relative and not isinstance(relative[0], ast.AST) and "://" in relative[0][0]:
-                return relative  # an absolute URL replaces the base
-            if base and relative and not isinstance(base[-1], ast.AST) and not isinstance(relative[0], ast.AST):
-                if not base[-1][0].endswith("/") and not relative[0][0].startswith("/"):
-                    base.append(("/", base[-1][1]))
-            return [*base, *relative]
-    return [node]
-
-
-def _part(node: ast.expr, ctx: Context, depth: int) -> list[Piece]:
-    """A part of a built URL, followed into the one expression a name stands for."""
-    constant = ctx.constant_of(node)
-    if isinstance(constant, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call)):
-        found = _pieces(constant, ctx, depth + 1)
-        return [node] if found == [constant] else found
-    return [node]
-
-
-def _holes(texts: list[str], template: ast.Constant) -> list[Piece]:
-    """A ``%`` or ``.format`` template split at its fields: each field is a hole."""
-    result: list[Piece] = []
-    for index, text in enumerate(texts):
-        if index:
-            result.append(template)  # what fills the field is only known at run time
-        if text:
-            result.append((text, template))
-    return result
+def _pieces(node: ast.expr, ctx: Context) -> list[Piece]:
+    """The URL's text as pieces (``ctx.text_pieces``), with ``urljoin(BASE, "/token")`` joined as the
+    standard library joins it."""
+    if isinstance(node, ast.Call) and ctx.qualname(node.func) in _URLJOIN and len(node.args) == 2:
+        base, relative = ctx.text_part(node.args[0]), ctx.text_part(node.args[1])
+        if relative and not isinstance(relative[0], ast.AST) and "://" in relative[0][0]:
+            return relative  # an absolute URL replaces the base
+        if base and relative and not isinstance(base[-1], ast.AST) and not isinstance(relative[0], ast.AST):
+            if not base[-1][0].endswith("/") and not relative[0][0].startswith("/"):
+                base.append(("/", base[-1][1]))
+        return [*base, *relative]
+    return ctx.text_pieces(node)
 
 
 def _sends_credentials(call: ast.Call, ctx: Context, passed=None) -> bool:
