@@ -70,6 +70,7 @@ class Cache:
                 Finding(
                     row["line"], row["col"], row["code"], row["message"], row["end_line"], row["end_col"],
                     FixSafety(row["fix"]), tuple((k, v) for k, v in row["fix_data"]),
+                    tuple(row["fix_span"]) if row.get("fix_span") else None,
                 )
                 for row in rows
             ]
@@ -81,6 +82,7 @@ class Cache:
             {
                 "line": f.line, "col": f.col, "code": f.code, "message": f.message, "end_line": f.end_line,
                 "end_col": f.end_col, "fix": f.fix.value, "fix_data": [list(pair) for pair in f.fix_data],
+                "fix_span": list(f.fix_span) if f.fix_span else None,
             }
             for f in findings
         ]

@@ -41,6 +41,10 @@ def _extra_triggers(settings: Settings) -> dict[str, list[str]]:
     return extra
 
 
+def _span(node: object) -> tuple[int, int, int, int]:
+    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+
 class Engine:
     """Runs the selected rules over files; reusable across files."""
 
@@ -149,6 +153,7 @@ class Engine:
             reported.end_col_offset,
             fixable.safety if fixable else FixSafety.NONE,
             fixable.data if fixable else (),
+            _span(fixable.target) if fixable and fixable.target is not None else None,
         )
 
     def _unparsable(self, message: str, line: int, col: int) -> list[Finding]:

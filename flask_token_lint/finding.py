@@ -23,6 +23,8 @@ class Fixable:
 
     safety: FixSafety
     data: tuple[tuple[str, str], ...] = ()
+    # The node the fix rewrites when it is not the reported one (a call whose keyword is reported).
+    target: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, order=True)
@@ -35,3 +37,5 @@ class Finding:
     end_col: int | None = None
     fix: FixSafety = field(default=FixSafety.NONE, compare=False)
     fix_data: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # (line, col, end_line, end_col) of the node the fix rewrites, when it is not the reported one.
+    fix_span: tuple[int, int, int, int] | None = field(default=None, compare=False)

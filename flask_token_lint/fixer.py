@@ -76,9 +76,11 @@ def fix_source(source: bytes, findings: Iterable[Finding], unsafe: bool) -> FixR
     wanted: dict[Span, list[Finding]] = {}
     for finding in chosen:
         assert finding.end_line is not None and finding.end_col is not None
-        start = char_column(_line(lines, finding.line), finding.col)
-        end = char_column(_line(lines, finding.end_line), finding.end_col)
-        wanted.setdefault((finding.line, start, finding.end_line, end), []).append(finding)
+        reported = (finding.line, finding.col, finding.end_line, finding.end_col)
+        line, col, end_line, end_col = finding.fix_span or reported
+        start = char_column(_line(lines, line), col)
+        end = char_column(_line(lines, end_line), end_col)
+        wanted.setdefault((line, start, end_line, end), []).append(finding)
     applier = _Applier(wanted)
     fixed_module = MetadataWrapper(module).visit(applier)
     if not applier.fixed:

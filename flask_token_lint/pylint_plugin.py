@@ -30,9 +30,11 @@ from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.config import Config
 from flask_token_lint.finding import UNPARSABLE
 from flask_token_lint.flake8_plugin import ProjectConfigs, default_off_codes, disabled_by, enabled_by
+from flask_token_lint.noqa import NoqaFilter, skips_file
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule
 from flask_token_lint.settings import ALL_OPTIONS
+from flask_token_lint.source import decode_source
 
 if TYPE_CHECKING:
     from astroid import nodes
@@ -140,9 +142,15 @@ class FlaskTokenChecker(BaseChecker):
                 self.linter.enable(pylint_id(rule.code))
         with node.stream() as stream:
             source = stream.read()
-        for finding in engine.check_source(source, node.file or node.name):
+        findings = engine.check_source(source, node.file or node.name)
+        noqa = NoqaFilter(decode_source(source)) if findings else None
+        if noqa is not None and skips_file(noqa.lines):
+            return  # ``# flake8: noqa`` as the CLI and flake8 read it
+        for finding in findings:
             if finding.code == UNPARSABLE or (ignored and finding.code.startswith(ignored)):
                 continue  # pylint reports syntax errors itself (E0001)
+            if noqa is not None and noqa.silenced(finding.line, finding.code):
+                continue  # ``# noqa: FTL502`` works as in the CLI and flake8
             self.add_message(
                 registry[finding.code].symbol,
                 line=finding.line,

@@ -59,6 +59,18 @@ def argument(call: ast.Call, names: str | tuple[str, ...], position: int | None 
     return call.args[position]
 
 
+def argument_node(call: ast.Call, names: str | tuple[str, ...], position: int | None = None) -> ast.AST | None:
+    """Where the argument ``argument`` returns is written: the whole ``keyword`` (``verify=False``), or
+    the positional argument. A finding about it is reported there, so ``# noqa`` on that line works
+    when a formatter puts each argument on its own line."""
+    wanted = (names,) if isinstance(names, str) else names
+    for keyword in call.keywords:
+        if keyword.arg in wanted:
+            return keyword
+    given = argument(call, wanted, position)
+    return given
+
+
 def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a module body, entering blocks but not defs or classes."""
     stack = list(reversed(body))

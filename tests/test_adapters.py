@@ -80,7 +80,7 @@ def test_flake8_uses_its_own_tree(monkeypatch):
     monkeypatch.setattr(ast, "parse", None)  # a second parse would raise
     lines = ["from flask import Flask\n", "app = Flask(__name__)\n", "app.run(debug=True)\n"]
     results = list(Flake8Plugin(tree, lines).run())
-    assert [(line, col, message.split()[0]) for line, col, message, _ in results] == [(3, 0, "FTL501")]
+    assert [(line, col, message.split()[0]) for line, col, message, _ in results] == [(3, 8, "FTL501")]  # at debug=True
 
 
 def test_flake8_select_ftl_on_the_demo_app_prints_its_findings():

@@ -149,8 +149,8 @@ def test_bom_and_coding_line_are_honoured(tmp_path):
     code, out, _ = run("check", str(tmp_path))
     assert code == 1
     assert sorted(line.split(": ")[0] for line in out.splitlines()[:-1]) == [
-        f"{tmp_path / 'bom.py'}:3:1",
-        f"{tmp_path / 'cookie.py'}:4:1",
+        f"{tmp_path / 'bom.py'}:3:9",
+        f"{tmp_path / 'cookie.py'}:4:9",
     ]
 
 
@@ -199,7 +199,7 @@ def test_console_script_runs_as_a_module(vulnerable):
     )
     assert result.returncode == 1
     assert result.stdout == (
-        f"{vulnerable}:6:1: FTL501 Flask debug mode is enabled (debug=True)\n"
+        f"{vulnerable}:6:9: FTL501 Flask debug mode is enabled (debug=True)\n"
         "1 finding, 0 fixed, 1 remaining (1 more with --unsafe-fixes)\n"
     )
 

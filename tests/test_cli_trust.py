@@ -22,7 +22,7 @@ from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.registry import all_rules
 
 DEBUG = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
-DEBUG_LINE = "3:1: FTL501 Flask debug mode is enabled (debug=True)"
+DEBUG_LINE = "3:9: FTL501 Flask debug mode is enabled (debug=True)"  # reported at debug=True
 CLEAN = "from flask import Flask\napp = Flask(__name__)\n"
 SELECTION_OPTIONS = ("--select", "--ignore", "--extend-select", "--extend-ignore")
 BAD_SELECTORS = ("XYZ", "FTL1O1", "FTL9999")

@@ -228,15 +228,15 @@ def test_result_levels_follow_severity(project):
 def test_columns_count_utf16_code_units_on_a_non_ascii_line(project):
     log = sarif("non_ascii.py")
     debug = region(only(log, "FTL501"))
-    call = "app.run(debug=True)"
+    before, flag = "app.run(", "debug=True"  # the finding is on the keyword that turns debugging on
     assert utf16(PREFIX) == len(PREFIX) + 1 < len(PREFIX.encode("utf-8"))  # the three counts differ
     assert debug == {
         "startLine": 4,
-        "startColumn": utf16(PREFIX) + 1,
+        "startColumn": utf16(PREFIX + before) + 1,
         "endLine": 4,
-        "endColumn": utf16(PREFIX + call) + 1,
+        "endColumn": utf16(PREFIX + before + flag) + 1,
     }
-    assert debug["startColumn"] == 24 and debug["endColumn"] == 43
+    assert debug["startColumn"] == 32 and debug["endColumn"] == 42
     # An ASCII line is unchanged: column = byte offset + 1.
     assert region(only(log, "FTL201"))["startColumn"] == 12
 
@@ -441,7 +441,7 @@ def test_github_lines_are_workflow_commands(project):
     assert code == 1 and err == ""
     path = "we%2Cird%3Aname.py"
     assert out.splitlines() == [
-        f"::error file={path},line=5,endLine=5,col=1,endColumn=20,title=FTL501::"
+        f"::error file={path},line=5,endLine=5,col=9,endColumn=19,title=FTL501::"
         "Flask debug mode is enabled (debug=True)",
         f"::warning file={path},line=9,endLine=9,col=12,endColumn=72,title=FTL106::"
         "jwt.decode verifies the token without checking its issuer",
@@ -455,8 +455,8 @@ def test_github_lines_are_workflow_commands(project):
 def test_github_columns_count_characters(project):
     _, out, _ = run("check", "--format", "github", "non_ascii.py")
     assert out.splitlines()[0] == (
-        f"::error file=non_ascii.py,line=4,endLine=4,col={len(PREFIX) + 1},"
-        f"endColumn={len(PREFIX + 'app.run(debug=True)') + 1},title=FTL501::Flask debug mode is enabled (debug=True)"
+        f"::error file=non_ascii.py,line=4,endLine=4,col={len(PREFIX + 'app.run(') + 1},"
+        f"endColumn={len(PREFIX + 'app.run(debug=True') + 1},title=FTL501::Flask debug mode is enabled (debug=True)"
     )
     assert len(PREFIX) + 1 == 23
 

@@ -307,7 +307,7 @@ def test_the_readmes_local_pre_commit_hook_runs(tmp_path):
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"^app\.py:6:5: FTL501 ", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^app\.py:6:13: FTL501 ", result.stdout, re.MULTILINE), result.stdout  # at debug=True
     assert "generated/app.py:" not in result.stdout and "findings" not in result.stdout, result.stdout
 
 

@@ -1,4 +1,4 @@
-"""``# noqa`` in the CLI reads as flake8 reads it; pylint has its own disable comments."""
+"""``# noqa`` reads the same in the CLI, flake8 and pylint; pylint also has its own disable comments."""
 
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ app.run(debug=True, extra_files="""
 # codes as written), a statement whose brackets span lines with the comment on its last line
 # (only a multi-line *token*, such as a triple-quoted string, carries a comment to its first
 # line), and comments that are not noqa comments.
-CLI_AND_FLAKE8_LINES = [6, 9, 11, 14, 15]
-PYLINT_LINES = [3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16]
+# The multi-line call is reported on its ``debug=True`` keyword (line 12), where a formatter would
+# put the noqa comment; the comment after the closing bracket is on another line.
+CLI_AND_FLAKE8_LINES = [6, 9, 12, 14, 15]
+PYLINT_LINES = [6, 9, 12, 15]
 
 WHOLE_FILE = "from flask import Flask\n# flake8: noqa\napp = Flask(__name__)\napp.run(debug=True)\n"
 
@@ -61,6 +63,54 @@ def test_noqa_in_cli_matches_flake8_and_pylint_disable(tmp_path):
     assert results["flake8"]["suppressed.py"] == CLI_AND_FLAKE8_LINES
     assert results["pylint"]["suppressed.py"] == PYLINT_LINES
     assert results["cli"]["whole_file.py"] == results["flake8"]["whole_file.py"] == []
+    assert results["pylint"]["whole_file.py"] == []
+
+
+FORMATTED = '''\
+import requests
+from flask import Flask
+
+app = Flask(__name__)
+
+
+def fetch(url, token):
+    return requests.get(
+        url,
+        headers={"Authorization": f"Bearer {token}"},
+        verify=False,  # noqa: FTL502
+    )
+
+
+def fetch_unsuppressed(url, token):
+    return requests.get(
+        url,
+        headers={"Authorization": f"Bearer {token}"},
+        verify=False,
+    )
+
+
+if __name__ == "__main__":
+    app.run(
+        host="0.0.0.0",
+        debug=True,  # noqa: FTL501
+    )
+    app.run(
+        host="0.0.0.0",
+        debug=True,
+    )
+'''
+
+
+def test_noqa_where_a_formatter_puts_it_works_in_every_front_end(tmp_path):
+    """black puts each argument of a long call on its own line: the finding is reported on the
+    keyword that is wrong, so ``verify=False,  # noqa: FTL502`` on that line silences it."""
+    path = tmp_path / "formatted.py"
+    path.write_text(FORMATTED)
+    for runner in (run_cli, run_flake8, run_pylint):
+        found = runner([path], cwd=tmp_path)
+        (value,) = found.values()
+        reported = sorted((line, code) for line, _, code in value if code in ("FTL501", "FTL502"))
+        assert reported == [(19, "FTL502"), (30, "FTL501")], runner.__name__
 
 
 _comment_parts = st.sampled_from(

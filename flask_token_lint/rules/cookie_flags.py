@@ -286,7 +286,9 @@ class _CookieFlagRule(Rule):
             cookie = read_set_cookie(node, ctx)
             problem = None if cookie is None else self.problem(cookie, ctx)
             if problem:
-                yield node, {"cookie": cookie.label, "problem": problem}, Fixable(self.fixes[0])
+                # An explicit ``secure=False`` is reported where it is written; a missing flag on the call.
+                reported = next((k for k in node.keywords if k.arg == self.flag), node)
+                yield reported, {"cookie": cookie.label, "problem": problem}, Fixable(self.fixes[0], target=node)
         # A header written by hand: reported on its value, with no fix (the text is the author's).
         for value in set_cookie_values(node, ctx):
             for header in read_header_cookies(value, ctx):

@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from flask_token_lint.kinds import APP_CONFIG
-from flask_token_lint.syntax import argument, dotted
+from flask_token_lint.syntax import argument, argument_node, dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 if TYPE_CHECKING:
@@ -117,11 +117,12 @@ class FlaskDebugEnabled(Rule):
         if flag is not None:
             name, position = flag
             given = argument(node, name, position)
+            reported = argument_node(node, name, position) or node  # the flag itself, else the call
             if isinstance(given, ast.Constant):  # written in the call: removing it touches only the call
-                fix = Fixable(FixSafety.UNSAFE, (("name", name), ("position", str(position))))
-                yield node, {"how": f"{name}=True"}, fix
+                fix = Fixable(FixSafety.UNSAFE, (("name", name), ("position", str(position))), target=node)
+                yield reported, {"how": f"{name}=True"}, fix
             else:
-                yield node, {"how": f"{name}=True"}
+                yield reported, {"how": f"{name}=True"}
 
     def _call(self, node: ast.Call, ctx: Context) -> tuple[str, int | None] | None:
         """The debug argument's name and position when the call turns debugging on."""

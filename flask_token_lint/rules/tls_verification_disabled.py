@@ -191,12 +191,14 @@ class TlsVerificationDisabled(Rule):
         if not how:
             return
         keyword = how.split("=", 1)[0]
+        # The keyword that turns the check off, when this call writes it; else the call.
+        reported = next((k for k in getattr(node, "keywords", ()) if k.arg == keyword), node)
         if isinstance(node, ast.Call) and keyword in _REMOVABLE and "," not in how and any(
             k.arg == keyword and isinstance(k.value, ast.Constant) for k in node.keywords
         ):
-            yield node, {"how": how}, Fixable(FixSafety.UNSAFE, (("keyword", keyword),))
+            yield reported, {"how": how}, Fixable(FixSafety.UNSAFE, (("keyword", keyword),), target=node)
         else:
-            yield node, {"how": how}
+            yield reported, {"how": how}
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits
