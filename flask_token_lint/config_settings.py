@@ -31,8 +31,13 @@ _CONFIG_CLASS_NAME = re.compile(r"config|settings", re.IGNORECASE)
 class ConfigSetting:
     name: str
     value: ast.expr
-    report: ast.expr | ast.stmt  # the statement or call that makes the setting
+    report: ast.AST  # where the setting is written: the statement, or the keyword or dict key in a call
     spelling: str
+    owner: ast.AST | None = None  # the statement or call that makes the setting (what a fix rewrites)
+
+    @property
+    def statement(self) -> ast.AST:
+        return self.owner if self.owner is not None else self.report
 
 
 def is_app_config(node: ast.expr, ctx: Context) -> bool:
@@ -72,8 +77,11 @@ def config_settings(node: ast.AST, ctx: Context) -> Iterator[ConfigSetting]:
             return
         for keyword in node.keywords:
             if keyword.arg is not None:
-                yield ConfigSetting(keyword.arg, keyword.value, node, APP_CONFIG)
+                yield ConfigSetting(keyword.arg, keyword.value, keyword, APP_CONFIG, node)
         for argument in node.args:
+            keys = {}
+            if isinstance(argument, ast.Dict):  # written in the call: each entry is reported on its key
+                keys = {ctx.string_of(key): key for key in argument.keys if key is not None}
             for mapping in ctx.mappings_of(argument):
                 for name, value in mapping.items():
-                    yield ConfigSetting(name, value, node, APP_CONFIG)
+                    yield ConfigSetting(name, value, keys.get(name, node), APP_CONFIG, node)

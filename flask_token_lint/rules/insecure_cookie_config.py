@@ -83,9 +83,9 @@ class InsecureCookieConfig(Rule):
                 arguments = {"name": name, "value": repr(value.value)}
                 literal = isinstance(setting.value, ast.Constant)  # fix the value only where it is written
                 if literal and name.endswith("COOKIE_SECURE"):
-                    yield setting.report, arguments, Fixable(FixSafety.SAFE, (("name", name),))
+                    yield setting.report, arguments, Fixable(FixSafety.SAFE, (("name", name),), setting.statement)
                 elif literal and name.endswith("COOKIE_HTTPONLY"):
-                    yield setting.report, arguments, Fixable(FixSafety.UNSAFE, (("name", name),))
+                    yield setting.report, arguments, Fixable(FixSafety.UNSAFE, (("name", name),), setting.statement)
                 else:
                     yield setting.report, arguments
             elif name in _SAMESITE_SETTINGS and (value.value is None or str(value.value).lower() == "none"):

@@ -111,8 +111,9 @@ class JwtHardcodedSecret(Rule):
             if _reported_at_definition(setting.value, ctx):
                 continue
             if is_secret_config_name(setting.name) and literal_secret(setting.value, ctx):
-                place = "value" if isinstance(setting.report, (ast.Assign, ast.AnnAssign)) else "setting"
-                yield setting.report, {"where": setting.name}, *_fix(setting.value, setting.name, place)
+                place = "value" if isinstance(setting.statement, (ast.Assign, ast.AnnAssign)) else "setting"
+                fix = _fix(setting.value, setting.name, place, target=setting.statement)
+                yield setting.report, {"where": setting.name}, *fix
                 return
         if isinstance(node, ast.Assign):
             if any(isinstance(t, ast.Attribute) and t.attr == "secret_key" for t in node.targets):
@@ -155,11 +156,13 @@ class JwtHardcodedSecret(Rule):
         return None
 
 
-def _fix(value: ast.expr, name: str, place: str, position: int | None = None) -> tuple[Fixable, ...]:
-    """Fixable only when the literal is written in the reported node itself."""
+def _fix(value: ast.expr, name: str, place: str, position: int | None = None,
+         target: ast.AST | None = None) -> tuple[Fixable, ...]:
+    """Fixable only when the literal is written in the reported node itself (or ``target``, the
+    statement or call the setting is written in)."""
     if not isinstance(value, ast.Constant):
         return ()
     data = (("name", name), ("place", place))
     if position not in (None, 1):
         data = (*data, ("position", str(position)))
-    return (Fixable(FixSafety.UNSAFE, data),)
+    return (Fixable(FixSafety.UNSAFE, data, target),)
