@@ -98,8 +98,7 @@ class JwtDecodeMissingAudience(Rule):
         if decode is None or not decode.verifies or not decode.has_claims:
             return
         if decode.is_state_token or ctx.self_issued():
-            return  # a token only this code signs, of one kind: no other audience or issuer
-            return  # an OAuth state value the app signed for itself has no other audience or issuer
+            return  # an OAuth state value or a token only this code signs, of one kind: no other audience
         if decode.library == "authlib":
             reason = decode.unchecked_claim("aud")  # nothing is checked until claims.validate()
             if reason is not None:
