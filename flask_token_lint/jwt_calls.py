@@ -261,6 +261,22 @@ class DecodeCall:
             return False
         return all(_is_true(v) for mapping, _ in self.options for v in mapping.get("verify_signature", ()))
 
+    def written_at(self, name: str) -> ast.AST:
+        """Where the call sets ``name``: its keyword (``verify=False``), the key of an ``options`` dict
+        written in the call (``"verify_exp": False``), or the ``options`` keyword; else the call. A
+        finding about that setting is reported there, so ``# noqa`` on its line works."""
+        for keyword in self.call.keywords:
+            if keyword.arg == name:
+                return keyword
+        for keyword in self.call.keywords:
+            if keyword.arg == "options":
+                if isinstance(keyword.value, ast.Dict):
+                    for key in keyword.value.keys:
+                        if isinstance(key, ast.Constant) and key.value == name:
+                            return key
+                return keyword
+        return self.call
+
     @property
     def is_state_token(self) -> bool:
         """An OAuth ``state`` value the app signed itself: no other party's audience or issuer applies."""

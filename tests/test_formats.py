@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import pathlib
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +90,12 @@ ODD = (
     "def claims_unverified(token, key):\n"
     "    return jwt.decode(\n"
     '        token, key, algorithms=["HS256"], audience="api", issuer="me", options={"verify_signature": False}\n'
+    "    )\n"
+    "\n"
+    "\n"
+    "def claims_without_audience(token, key):\n"
+    "    return jwt.decode(\n"
+    '        token, key, algorithms=["HS256"], issuer="me"\n'
     "    )\n"
 )
 UNPARSABLE = "import jwt\n\ndef decode(token:\n    return jwt.decode(token, 'k')\n"
@@ -218,7 +225,7 @@ def test_every_rule_is_described_with_its_metadata(project):
 def test_result_levels_follow_severity(project):
     log = sarif("--extend-select", "FTL106", ODD_NAME)
     assert [(r["ruleId"], r["level"]) for r in results_of(log)] == [
-        ("FTL501", "error"), ("FTL106", "note"), ("FTL101", "error")
+        ("FTL501", "error"), ("FTL106", "note"), ("FTL101", "error"), ("FTL104", "warning")
     ]
 
 
@@ -243,7 +250,16 @@ def test_columns_count_utf16_code_units_on_a_non_ascii_line(project):
 
 def test_a_finding_spanning_lines_ends_on_its_last_line(project):
     (result,) = results_of(sarif("multiline_decode.py"))
-    assert region(result) == {"startLine": 7, "startColumn": 12, "endLine": 13, "endColumn": 6}
+    # An option written in a multi-line call is reported on its own line, where ``# noqa`` goes.
+    assert region(result) == {"startLine": 12, "startColumn": 18, "endLine": 12, "endColumn": 36}
+    # A call that is wrong as a whole (no audience) spans its lines.
+    (tmp := pathlib.Path("spanning.py")).write_text(
+        'import jwt\n\n\ndef claims(token, key):\n    return jwt.decode(\n        token,\n        key,\n'
+        '        algorithms=["HS256"],\n    )\n'
+    )
+    (result,) = results_of(sarif(str(tmp)))
+    assert result["ruleId"] == "FTL104"
+    assert region(result) == {"startLine": 5, "startColumn": 12, "endLine": 9, "endColumn": 6}
 
 
 def test_an_unparsable_file_is_one_result_at_the_parser_position(project):
@@ -446,8 +462,10 @@ def test_github_lines_are_workflow_commands(project):
         f"::warning file={path},line=9,endLine=9,col=12,endColumn=72,title=FTL106::"
         "jwt.decode verifies the token without checking its issuer",
         # Spanning lines: GitHub takes columns only on one-line annotations.
-        f"::error file={path},line=13,endLine=15,title=FTL101::"
+        f"::error file={path},line=14,endLine=14,col=81,endColumn=99,title=FTL101::"
         "jwt.decode reads token claims without verifying the signature (verify_signature is off)",
+        f"::error file={path},line=19,endLine=21,title=FTL104::"
+        "jwt.decode verifies the token without checking its audience",
     ]
     assert out.endswith("\n")
 

@@ -150,17 +150,20 @@ class JwtClaimChecksDisabled(Rule):
             return
         allow_expired = decode.argument("allow_expired")
         if allow_expired is not None and ctx.literal_is(allow_expired, True) and not ctx.claims_checked_by_hand(decode):
-            yield node, {"function": decode.function, "problem": "accepts expired tokens (allow_expired=True)"}
+            problem = "accepts expired tokens (allow_expired=True)"
+            yield decode.written_at("allow_expired"), {"function": decode.function, "problem": problem}
             return
         disabled = [name for name in _CLAIM_CHECKS if decode.disables(name)]
         if disabled and not ctx.claims_checked_by_hand(decode):
-            yield node, {"function": decode.function, "problem": f"turns off {', '.join(disabled)}"}
+            problem = f"turns off {', '.join(disabled)}"
+            yield decode.written_at(disabled[0]), {"function": decode.function, "problem": problem}
             return
         leeway = decode.argument("leeway")
         if leeway is None:
             leeway = decode.option("leeway")
         if leeway is not None and _over_the_limit(leeway, ctx):
-            yield node, {"function": decode.function, "problem": "accepts expired tokens for more than a day (leeway)"}
+            problem = "accepts expired tokens for more than a day (leeway)"
+            yield decode.written_at("leeway"), {"function": decode.function, "problem": problem}
 
 
 def _over_the_limit(leeway: ast.expr, ctx: Context) -> bool:

@@ -107,7 +107,7 @@ class JwtDecodeMissingAudience(Rule):
         if not decode.accepts("audience"):
             return  # python_jwt has no audience check; flask-jwt-extended reads JWT_DECODE_AUDIENCE
         if decode.disables("verify_aud"):
-            yield node, {"function": decode.function, "how": " (verify_aud is off)"}
+            yield decode.written_at("verify_aud"), {"function": decode.function, "how": " (verify_aud is off)"}
             return
         if decode.omits("audience", ctx.constants_of):
             yield node, {"function": decode.function, "how": ""}

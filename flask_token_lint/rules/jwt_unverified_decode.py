@@ -167,14 +167,16 @@ class JwtUnverifiedDecode(Rule):
             yield node, {**arguments, "how": "it never checks the signature"}
         elif decode.disables("verify_signature"):
             fixable = decode.argument("key") and decode.argument("algorithms") and decode.weak_key is None
+            where = decode.written_at("verify_signature")
             if fixable and _options_literal_in_call(node):
-                fix = Fixable(FixSafety.UNSAFE, (("drop", "verify_signature"),))
-                yield node, {**arguments, "how": "verify_signature is off"}, fix
+                fix = Fixable(FixSafety.UNSAFE, (("drop", "verify_signature"),), node)
+                yield where, {**arguments, "how": "verify_signature is off"}, fix
             else:
-                yield node, {**arguments, "how": "verify_signature is off"}
+                yield where, {**arguments, "how": "verify_signature is off"}
         elif decode.verification_off:
             # PyJWT 2 ignores the legacy keyword: dropping it changes nothing there.
-            yield node, {**arguments, "how": "verify=False"}, Fixable(FixSafety.SAFE, (("drop", "verify"),))
+            fix = Fixable(FixSafety.SAFE, (("drop", "verify"),), node)
+            yield decode.written_at("verify"), {**arguments, "how": "verify=False"}, fix
         elif decode.weak_key == "none":
             yield node, {**arguments, "how": "it has no key to check the signature with"}
         else:
