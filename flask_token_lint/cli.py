@@ -528,7 +528,7 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             results = new_findings(arguments.baseline, results, known)
         if not streaming and not arguments.diff:
             report.write(render(results, arguments.format, options))
-        _output_end(results, fixed, arguments, report, err, skipped)
+        _output_end(results, fixed, arguments, report, err, skipped, checked)
     finally:
         if report is not out:
             report.close()
@@ -550,7 +550,8 @@ def _chain(first: FileOutcome, rest: Iterator[FileOutcome]) -> Iterator[FileOutc
 
 
 def _output_end(
-    results: list[FileFinding], fixed: int, arguments: argparse.Namespace, report: TextIO, err: TextIO, skipped: int
+    results: list[FileFinding], fixed: int, arguments: argparse.Namespace, report: TextIO, err: TextIO, skipped: int,
+    checked: int,
 ) -> None:
     """What follows the findings in text mode: ``--statistics`` and the summary line."""
     fixing = arguments.fix or arguments.diff
@@ -565,7 +566,7 @@ def _output_end(
             noun = "file" if skipped == 1 else "files"
             report.write(f"{skipped:<5} {noun} of test or example code not checked (test-code = \"skip\")\n")
     if not arguments.quiet and (results or fixed):
-        summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff)
+        summary = _summary(results, fixed, fixing, arguments.unsafe_fixes, arguments.diff, checked)
         print(summary, file=err if arguments.diff else report)
 
 
@@ -602,7 +603,7 @@ def _fix(checker: Checker, path: str, source: bytes, findings: list[Finding], ar
     return result.fixed, result.remaining
 
 
-def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool, diff: bool) -> str:
+def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool, diff: bool, checked: int) -> str:
     remaining = len(results)
     total = remaining + (0 if diff else fixed)
     verb = "would be fixed" if diff else "fixed"
@@ -615,7 +616,8 @@ def _summary(results: list[FileFinding], fixed: int, fixing: bool, unsafe: bool,
         hints.append(f"{safe} fixable with --fix")
     if not unsafe and more:
         hints.append(f"{more} more with --unsafe-fixes")
-    return line + (f" ({', '.join(hints)})" if hints else "")
+    files = f"{checked} file{'' if checked == 1 else 's'} checked: "
+    return files + line + (f" ({', '.join(hints)})" if hints else "")
 
 
 def filter_noqa(engine: Engine, source: bytes, path: str) -> list[Finding]:

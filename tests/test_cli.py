@@ -130,7 +130,7 @@ def test_unparsable_files_are_reported_and_the_rest_is_checked(tmp_path, vulnera
     code, out, err = run("check", str(tmp_path))
     assert code == 1 and err == ""
     lines = out.splitlines()
-    assert lines[-1].startswith(f"{len(lines) - 1} findings, 0 fixed, {len(lines) - 1} remaining")
+    assert re.match(rf"\d+ files checked: {len(lines) - 1} findings, 0 fixed, {len(lines) - 1} remaining", lines[-1])
     assert f"{tmp_path / 'broken.py'}:2:7: FTL001 File could not be checked: SyntaxError: invalid syntax" in lines
     assert any(line.startswith(f"{tmp_path / 'latin1.py'}:1:1: FTL001 File could not be checked: cannot decode")
                for line in lines)
@@ -200,7 +200,7 @@ def test_console_script_runs_as_a_module(vulnerable):
     assert result.returncode == 1
     assert result.stdout == (
         f"{vulnerable}:6:9: FTL501 Flask debug mode is enabled (debug=True)\n"
-        "1 finding, 0 fixed, 1 remaining (1 more with --unsafe-fixes)\n"
+        "1 file checked: 1 finding, 0 fixed, 1 remaining (1 more with --unsafe-fixes)\n"
     )
 
 

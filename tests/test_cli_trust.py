@@ -489,7 +489,7 @@ def test_progress_bar_on_a_terminal_stderr_not_when_quiet_nor_on_a_pipe(project,
     out = io.StringIO()
     assert cli.main(["check", "--no-cache", "-j", "1", str(project)], stdout=out, stderr=err) == 1  # type: ignore
     assert "4/4 files" in err.text.getvalue() and "\r[" in err.text.getvalue()
-    assert "files" not in out.getvalue(), "stdout stays clean"
+    assert "4/4" not in out.getvalue() and "\r" not in out.getvalue(), "stdout stays clean of the progress bar"
     quiet = Terminal()
     cli.main(["check", "--no-cache", "-q", str(project)], stdout=io.StringIO(), stderr=quiet)  # type: ignore
     assert quiet.text.getvalue() == ""

@@ -374,7 +374,7 @@ def test_fix_with_a_baseline_keeps_the_other_findings_on_the_line_baselined(tmp_
     baseline = tmp_path / "baseline.json"
     run("check", "--no-cache", "--ignore", "FTL403", "--write-baseline", str(baseline), str(path))
     code, out, err = run("check", "--no-cache", "--fix", "--baseline", str(baseline), str(path))
-    assert (code, out) == (0, "1 finding, 1 fixed, 0 remaining\n"), err  # FTL401 and FTL402 are not new
+    assert (code, out) == (0, "1 file checked: 1 finding, 1 fixed, 0 remaining\n"), err  # FTL401 and FTL402 are not new
     text = path.read_text()
     assert "samesite='Lax'" in text and "secure=True" not in text  # only the new finding was fixed
     # Later runs still recognise the baselined findings on the changed line.
@@ -414,7 +414,7 @@ def test_parallel_fixers_update_one_baseline_without_losing_entries(tmp_path):
     assert "recorded 16 findings" in written.stderr
     fixed = subprocess_cli("check", "--no-cache", "-j", "4", "--fix", "--baseline", "baseline.json", *names,
                            cwd=tmp_path)
-    assert (fixed.returncode, fixed.stdout) == (0, "8 findings, 8 fixed, 0 remaining\n"), fixed.stderr
+    assert (fixed.returncode, fixed.stdout) == (0, "8 files checked: 8 findings, 8 fixed, 0 remaining\n"), fixed.stderr
     assert all("samesite='Lax'" in (tmp_path / name).read_text() for name in names)
     again = subprocess_cli("check", "--no-cache", "--format", "json", "--baseline", "baseline.json", ".", cwd=tmp_path)
     assert (again.returncode, json.loads(again.stdout)) == (0, []), again.stderr
@@ -441,5 +441,5 @@ def test_ftl103_reports_none_and_mixed_families_separately_and_fixes_none(tmp_pa
     assert 'algorithms=["HS256", "RS256"]' in path.read_text()
     assert out.splitlines() == [
         f"{path}:5:46: FTL103 jwt.decode allows HMAC and public-key algorithms together (key confusion)",
-        "2 findings, 1 fixed, 1 remaining",
+        "1 file checked: 2 findings, 1 fixed, 1 remaining",
     ]

@@ -185,10 +185,11 @@ def test_fix_writes_reports_what_remains_and_converges(tmp_path):
     assert code == 1  # FTL402 (unsafe) remains
     assert out.splitlines() == [
         f"{path}:2:5: FTL402 Cookie 'session' is set without httponly=True",
-        "3 findings, 2 fixed, 1 remaining (1 more with --unsafe-fixes)",
+        "1 file checked: 3 findings, 2 fixed, 1 remaining (1 more with --unsafe-fixes)",
     ]
     assert "secure=True, samesite='Lax'" in path.read_text()
-    assert run("check", "--fix", "--unsafe-fixes", str(path))[:2] == (0, "1 finding, 1 fixed, 0 remaining\n")
+    converged = run("check", "--fix", "--unsafe-fixes", str(path))[:2]
+    assert converged == (0, "1 file checked: 1 finding, 1 fixed, 0 remaining\n")
     before = path.read_bytes()
     assert run("check", "--fix", "--unsafe-fixes", str(path)) == (0, "", "All checks passed (1 file)\n")
     assert path.read_bytes() == before
@@ -202,7 +203,7 @@ def test_fixable_findings_are_marked(tmp_path):
         f"{path}:2:5: FTL401 [*] Cookie 'session' is set without secure=True",
         f"{path}:2:5: FTL402 Cookie 'session' is set without httponly=True",
         f"{path}:2:5: FTL403 [*] Cookie 'session' is set without a SameSite policy",
-        "3 findings, 0 fixed, 3 remaining (2 fixable with --fix, 1 more with --unsafe-fixes)",
+        "1 file checked: 3 findings, 0 fixed, 3 remaining (2 fixable with --fix, 1 more with --unsafe-fixes)",
     ]
 
 
@@ -216,7 +217,7 @@ def test_diff_prints_and_writes_nothing(tmp_path):
         "-    resp.set_cookie('session', token)\n+    resp.set_cookie('session', token, secure=True, samesite='Lax')\n"
         "     return resp\n"
     )
-    assert err == "3 findings, 2 would be fixed, 1 remaining (1 more with --unsafe-fixes)\n"
+    assert err == "1 file checked: 3 findings, 2 would be fixed, 1 remaining (1 more with --unsafe-fixes)\n"
     assert path.read_text() == COOKIE_VIEW
 
 

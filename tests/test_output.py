@@ -46,7 +46,7 @@ def test_statistics_count_findings_per_code(tmp_path):
     assert out.splitlines()[-3:] == [
         "1     FTL403 cookie-missing-samesite",
         "1     FTL501 flask-debug-enabled",
-        "2 findings, 0 fixed, 2 remaining (1 fixable with --fix, 1 more with --unsafe-fixes)",
+        "1 file checked: 2 findings, 0 fixed, 2 remaining (1 fixable with --fix, 1 more with --unsafe-fixes)",
     ]
 
 
