@@ -80,12 +80,6 @@ class Context:
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._facts.walk.parents.get(node)
 
-    def statement_of(self, node: ast.AST) -> ast.stmt | None:
-        current: ast.AST | None = node
-        while current is not None and not isinstance(current, ast.stmt):
-            current = self.parent(current)
-        return current
-
     @property
     def at_module_level(self) -> bool:
         return isinstance(self._scope.node, ast.Module)

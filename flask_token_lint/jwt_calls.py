@@ -318,12 +318,16 @@ class JwtCalls:
     def __init__(self, values: ValueAnalysis) -> None:
         self.values = values
         self._decodes: dict[int, DecodeCall | None] = {}
+        self._spreads: dict[int, tuple[dict[str, list[ast.expr]], bool]] = {}
         self._encodes: dict[int, EncodeCall | None] = {}
         self._verifications: dict[int, tuple[dict[int, int], dict[str, int]]] = {}
 
     def spread(self, call: ast.Call, scope: Scope) -> tuple[dict[str, list[ast.expr]], bool]:
         """Keywords passed through ``**kwargs`` dicts, read on every path, and whether some path may
         pass keywords the analysis cannot see."""
+        cached = self._spreads.get(id(call))
+        if cached is not None:
+            return cached
         found: dict[str, list[ast.expr]] = {}
         is_open = False
         for keyword in call.keywords:
@@ -333,6 +337,7 @@ class JwtCalls:
                 is_open = is_open or mapping.open
                 for name, value in mapping.items():
                     found.setdefault(name, []).append(value)
+        self._spreads[id(call)] = (found, is_open)
         return found, is_open
 
     def _object_method(self, call: ast.Call, scope: Scope) -> tuple[str, str] | None:

@@ -55,7 +55,6 @@ class Scope:
         self.parent = parent
         self.module = module
         self.facts = ScopeFacts()
-        self._lookups: dict[str, list[tuple[Binding, Scope]]] = {}
         self._defining: dict[str, Scope | None] = {}
         self.children: dict[int, Scope] = {}  # the scopes of the defs and classes directly inside, by node id
 
@@ -85,21 +84,6 @@ class Scope:
 
     def qualname(self, node: ast.AST) -> str | None:
         return self.module.qualname(node, self)
-
-    def lookup(self, name: str) -> list[tuple[Binding, Scope]]:
-        """Every binding of ``name`` visible here, ignoring order: local ones, else enclosing
-        functions'. Module-level names are left to the module facts (constants)."""
-        found = self._lookups.get(name)
-        if found is None:
-            found = self._lookups[name] = []
-            for scope in self.visible():
-                if isinstance(scope.node, ast.Module):
-                    break
-                bindings = scope.facts.bindings.get(name)
-                if bindings:
-                    found.extend((b, scope) for b in bindings)
-                    break
-        return found
 
     def binds(self, name: str) -> bool:
         """``name`` is a local of this scope or an enclosing function (so not a module constant)."""

@@ -116,7 +116,7 @@ class Summaries:
                 bound = True
         result = []
         for definition in definitions:
-            inner = self.values.summary_scope(definition)
+            inner = self.values.scopes.get(definition)
             if inner is not None:
                 result.append((definition, inner, bound))
         return result

@@ -176,9 +176,6 @@ class ValueAnalysis:
         for path, where in self.reaching(node, scope):
             yield path[0], where
 
-    def summary_scope(self, definition: ast.AST) -> Scope | None:
-        return self.scopes.get(definition)
-
     # -- aliases and constants ---------------------------------------------------
     def resolve(self, node: ast.expr, scope: Scope, depth: int = 0) -> tuple[ast.expr, Scope]:
         """What a local alias stands for: ``put`` after ``put = requests.put`` is ``requests.put``;
