@@ -249,6 +249,10 @@ class Context:
     def encode_call(self, node: ast.Call) -> EncodeCall | None:
         return self._facts.jwt.encode(node, self._scope)
 
+    def verifies(self, call: ast.Call) -> bool:
+        """``call`` verifies a token (a verifying decode, or a helper named to decode or verify)."""
+        return self._facts.jwt.verifies(call, self._scope)
+
     def later_verified(self, decode: DecodeCall) -> bool:
         """Peek-then-verify: the same token is verified later in this scope."""
         return self._facts.jwt.later_verified(decode, self._scope)

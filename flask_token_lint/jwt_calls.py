@@ -491,10 +491,14 @@ class JwtCalls:
         return frozenset() if returned else frozenset(methods)
 
     def _in_return(self, node: ast.AST) -> bool:
+        return isinstance(self._statement_of(node), ast.Return)
+
+    def _statement_of(self, node: ast.AST) -> ast.AST | None:
+        """The statement holding ``node``."""
         current = self.values.parents.get(node)
         while current is not None and not isinstance(current, ast.stmt):
             current = self.values.parents.get(current)
-        return isinstance(current, ast.Return)
+        return current
 
     def _requirement(self, options: ast.expr | None, claim: str, scope: Scope) -> str:
         """What authlib's ``claims_options`` make ``claims.validate()`` check of ``claim`` on the
@@ -586,12 +590,17 @@ class JwtCalls:
                 if other.verifies and other.token is not None:
                     last_verified[ast.dump(other.token)] = index
                 continue
-            name = call_name(call).lower()
-            if "decode" in name or "verify" in name:
+            if _named_as_a_verifier(call):
                 for handed in self._handed_over(call, scope):
                     last_verified[ast.dump(handed)] = index
         self._verifications[id(scope)] = (positions, last_verified)
         return positions, last_verified
+
+    def verifies(self, call: ast.Call, scope: Scope) -> bool:
+        """``call`` verifies a token: a verifying decode, or a function named ``*decode*``/``*verify*``
+        (a library's own helper, as for peek-then-verify)."""
+        decode = self.decode(call, scope)
+        return decode.verifies if decode is not None else _named_as_a_verifier(call)
 
     def _handed_over(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
         """The expressions ``call`` receives: its arguments, and the values of dicts passed as ``**``."""
@@ -604,11 +613,7 @@ class JwtCalls:
         """The decoded claims go on to be checked in code: ``data["exp"]`` is read, or the result is
         handed to a function named ``*validate*``/``*verify*``/``*check*``, in the same scope or, when
         the function returns the decoded claims, where the module's own callers receive them."""
-        parents = self.values.parents
-        statement = parents.get(decode.call)
-        while statement is not None and not isinstance(statement, ast.stmt):
-            statement = parents.get(statement)
-        if isinstance(statement, ast.Return) and scope.is_function:
+        if self._in_return(decode.call) and scope.is_function:
             return any(self._result_checked(site, where) for site, where in self.values.summaries.call_sites(scope))
         return self._result_checked(decode.call, scope)
 
@@ -616,9 +621,7 @@ class JwtCalls:
         """What ``call`` returns is bound to a name whose ``["exp"]`` is read or that is handed to a
         checking function."""
         parents = self.values.parents
-        statement = parents.get(call)
-        while statement is not None and not isinstance(statement, ast.stmt):
-            statement = parents.get(statement)
+        statement = self._statement_of(call)
         if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
             return False
         for use in scope.facts.loads.get(statement.targets[0].id, ()):
@@ -630,12 +633,8 @@ class JwtCalls:
                 if any(word in name for word in _CHECKING_WORDS):
                     return True
         return False
-        for use in scope.facts.loads.get(statement.targets[0].id, ()):
-            parent = parents.get(use)
-            if isinstance(parent, ast.Subscript) and is_string(parent.slice, "exp"):
-                return True
-            if isinstance(parent, ast.Call) and use is not parent.func:
-                name = call_name(parent).lower()
-                if any(word in name for word in _CHECKING_WORDS):
-                    return True
-        return False
+
+
+def _named_as_a_verifier(call: ast.Call) -> bool:
+    name = call_name(call).lower()
+    return "decode" in name or "verify" in name

@@ -124,6 +124,9 @@ def test_per_file_ignores_and_excludes_are_relative_to_the_pyproject(tmp_path):
         ("trusted-hosts = 3\n", "trusted-hosts: expected a list of strings, not 3"),
         ("per-file-ignores = 1\n", "per-file-ignores: expected a table"),
         ("select = [\n", "not valid TOML"),
+        ('test-code = "never"\n', "test-code: expected one of skip, report, not 'never'"),
+        ("test-code-paths = 3\n", "test-code-paths: expected a list of strings, not 3"),
+        ('extend-test-code-paths = [""]\n', "extend-test-code-paths: expected a list of strings"),
     ],
 )
 def test_bad_configuration_is_a_clear_error_naming_file_and_key(tmp_path, table, message):

@@ -367,12 +367,18 @@ def test_fix_file_leaves_baselined_findings_and_rekeys_their_entries(tmp_path, m
     assert json.loads(Path(baseline).read_text())["findings"] == []
 
 
-@needs_the_flag
-def test_fix_with_a_baseline_keeps_the_other_findings_on_the_line_baselined(tmp_path):
+def _baselined_cookie_view(tmp_path):
+    """A view whose cookie lacks three flags, two of them (FTL401, FTL402) in a baseline."""
     path = tmp_path / "views.py"
     path.write_text(COOKIE_VIEW)
     baseline = tmp_path / "baseline.json"
     run("check", "--no-cache", "--ignore", "FTL403", "--write-baseline", str(baseline), str(path))
+    return path, baseline
+
+
+@needs_the_flag
+def test_fix_with_a_baseline_keeps_the_other_findings_on_the_line_baselined(tmp_path):
+    path, baseline = _baselined_cookie_view(tmp_path)
     code, out, err = run("check", "--no-cache", "--fix", "--baseline", str(baseline), str(path))
     assert (code, out) == (0, "1 file checked: 1 finding, 1 fixed, 0 remaining\n"), err  # FTL401 and FTL402 are not new
     text = path.read_text()
@@ -392,10 +398,7 @@ def test_fix_with_a_baseline_keeps_the_other_findings_on_the_line_baselined(tmp_
 
 @needs_the_flag
 def test_diff_with_a_baseline_shows_only_the_new_fixes(tmp_path):
-    path = tmp_path / "views.py"
-    path.write_text(COOKIE_VIEW)
-    baseline = tmp_path / "baseline.json"
-    run("check", "--no-cache", "--ignore", "FTL403", "--write-baseline", str(baseline), str(path))
+    path, baseline = _baselined_cookie_view(tmp_path)
     code, out, _ = run("check", "--no-cache", "--diff", "--baseline", str(baseline), str(path))
     assert "+    resp.set_cookie('session', token, samesite='Lax')\n" in out
     _, everything, _ = run("check", "--no-cache", "--diff", "--fix-baselined", "--baseline", str(baseline), str(path))

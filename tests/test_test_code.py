@@ -178,23 +178,6 @@ def test_settings_parse_the_options_and_name_bad_values():
         Settings.from_values({"test-code": "sometimes"}, "here")
 
 
-@pytest.mark.parametrize(
-    "table,message",
-    [
-        ('test-code = "never"\n', "test-code: expected one of skip, report, not 'never'"),
-        ("test-code-paths = 3\n", "test-code-paths: expected a list of strings, not 3"),
-        ('extend-test-code-paths = [""]\n', "extend-test-code-paths: expected a list of strings"),
-    ],
-)
-def test_bad_test_code_configuration_names_file_and_key(tmp_path, table, message):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text("[tool.flask-token-lint]\n" + table)
-    make_project(tmp_path, ["app.py"])
-    code, out, err = run_main("check", str(tmp_path / "app.py"))
-    assert code == 2 and out == ""
-    assert err.startswith(f"flask-token-lint: error: {pyproject}") and message in err, err
-
-
 # -- the CLI --------------------------------------------------------------------------------------
 
 

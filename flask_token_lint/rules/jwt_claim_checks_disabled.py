@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
-_TIMEDELTA = frozenset({"datetime.timedelta", "timedelta"})
 _TIMEDELTA_UNITS = {
     "weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001,
     "microseconds": 0.000001,
@@ -38,7 +37,7 @@ def leeway_seconds(node: ast.expr, ctx: Context) -> float | None:
     if number is not None:
         return number
     node = ctx.constant_of(node)
-    if not isinstance(node, ast.Call) or ctx.qualname(node.func) not in ("datetime.timedelta",):
+    if not isinstance(node, ast.Call) or ctx.qualname(node.func) != "datetime.timedelta":
         return None
     total = 0.0
     pairs = [*zip(_TIMEDELTA_POSITIONS, node.args), *((k.arg, k.value) for k in node.keywords)]

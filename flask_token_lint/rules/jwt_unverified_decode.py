@@ -292,7 +292,7 @@ def _goes_only_to_a_choice(node: ast.expr, claim: str | None, ctx: Context, dept
                     claim = ctx.string_of(call.args[0]) if call.args else None
                 parent = call  # ``unverified.get("iss")``, ``issuer.rstrip("/")``
         elif isinstance(parent, ast.Call) and node is not parent.func:
-            if _verifies_with(parent, ctx):
+            if ctx.verifies(parent):
                 return True  # chooses the key, issuer or audience of the verification
             if ctx.is_output_call(parent):
                 return False  # logged
@@ -333,15 +333,6 @@ def _names_only_choose(statement: ast.Assign | ast.AnnAssign, claim: str | None,
                 return False
     return True
 
-
-def _verifies_with(call: ast.Call, ctx: Context) -> bool:
-    """``call`` verifies a token: a verifying decode, or a function named ``*decode*``/``*verify*``
-    (a library's own helper, as for peek-then-verify)."""
-    decode = ctx.decode_call(call)
-    if decode is not None:
-        return decode.verifies
-    name = call_name(call).lower()
-    return "decode" in name or "verify" in name
 
 
 def _is_test_of(node: ast.expr, parent: ast.AST | None) -> bool:
