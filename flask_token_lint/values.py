@@ -132,6 +132,7 @@ class ValueAnalysis:
         self._sanitizers: dict[int, bool] = {}
         self._handed: dict[tuple[int, str], Value | None] = {}
         self._masks: dict[int, bool] = {}
+        self._carried: dict[tuple[int, int], frozenset[str]] = {}
 
     # -- what reaches a name -------------------------------------------------
     def flow(self, scope: Scope) -> Flow:
@@ -1000,4 +1001,61 @@ class ValueAnalysis:
             found = self.leak_of(returned, callee, tokens)
             if found is not None:
                 return found
+            # The helper returns what it is given, wrapped (``{"Authorization": f"Bearer {token}"}``):
+            # what the caller passes for those parameters is what the result reveals.
+            for name in sorted(self.carried_parameters(returned, callee)):
+                argument = self.summaries.argument_for(callee, node, scope, name)
+                found = None if argument is None else self.leak_of(argument, scope, tokens)
+                if found is not None:
+                    return found
         return None
+
+    def carried_parameters(self, node: ast.expr, scope: Scope, depth: int = 0) -> frozenset[str]:
+        """The parameters of ``scope`` whose value ``node`` carries whole: as itself, inside text
+        (f-string, ``+``, ``%``, ``format``, ``join``, ``str()``), or as an item of a container."""
+        key = (id(node), id(scope))
+        if key in self._carried:
+            return self._carried[key]
+        self._carried[key] = frozenset()
+        result = frozenset() if depth > _MAX_DEPTH else self._carries(node, scope, depth)
+        self._carried[key] = result
+        return result
+
+    def _carries(self, node: ast.expr, scope: Scope, depth: int) -> frozenset[str]:
+        def union(parts) -> frozenset[str]:
+            found: set[str] = set()
+            for part in parts:
+                if part is not None:
+                    found |= self.carried_parameters(part, scope, depth + 1)
+            return frozenset(found)
+
+        if isinstance(node, ast.Name):
+            found: set[str] = set()
+            for path, where in self.reaching(node, scope):
+                head = path[0]
+                if head is PARAM and where is scope:
+                    found.add(node.id)
+                elif isinstance(head, Binding) and head.value is not None and not head.iterates and head.index is None:
+                    found |= self.carried_parameters(head.value, where, depth + 1) if where is scope else set()
+            return frozenset(found)
+        if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr, ast.Await)):
+            return union([node.value])
+        if isinstance(node, ast.JoinedStr):
+            return union(node.values)
+        if isinstance(node, ast.BinOp):
+            return union([node.left, node.right])
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return union(node.elts)
+        if isinstance(node, ast.Dict):
+            return union(node.values)
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+            return union((node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values)
+        if isinstance(node, ast.Call) and not self.is_sanitizer(node, scope):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "format":
+                return union([func.value, *node.args, *(k.value for k in node.keywords)])
+            if isinstance(func, ast.Attribute) and func.attr == "join":
+                return union(node.args)
+            if isinstance(func, ast.Name) and func.id in ("str", "dict", "tuple", "list") and scope.module.is_builtin(func, func.id):
+                return union([*node.args, *(k.value for k in node.keywords)])
+        return frozenset()

@@ -20,12 +20,26 @@ _URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
 _URL_ENCODERS = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "werkzeug.urls.url_encode",
                            "six.moves.urllib.parse.urlencode"})
 _QUERY_LOCATIONS = frozenset({"args", "values"})
+_REQUEST_PARSERS = frozenset({f"{package}.reqparse.RequestParser" for package in ("flask_restful", "flask_restx", "flask_restplus")})
 
 
 def _builds_a_url(call: ast.Call, ctx) -> bool:
     """The encoded query ends up in a URL: it is joined to text holding ``?`` or ``&`` (an f-string,
-    ``+``, ``%`` or ``.format``), not sent as a form body."""
-    parent = ctx.parent(call)
+    ``+``, ``%`` or ``.format``), not sent as a form body; directly or through the local it is bound to
+    (``query = urlencode(...)`` then ``base + "?" + query``)."""
+    if _joined_into_a_url(call, ctx):
+        return True
+    binding = ctx.parent(call)
+    if isinstance(binding, ast.Assign) and len(binding.targets) == 1 and isinstance(binding.targets[0], ast.Name):
+        return any(
+            call in ctx.bound_values(use) and _joined_into_a_url(use, ctx)
+            for use in ctx.loads_of(binding.targets[0].id)
+        )
+    return False
+
+
+def _joined_into_a_url(node: ast.expr, ctx) -> bool:
+    parent = ctx.parent(node)
     while isinstance(parent, (ast.FormattedValue, ast.BinOp, ast.JoinedStr, ast.Call)):
         if isinstance(parent, ast.Call) and call_name(parent) != "format":
             break  # handed to a call: a form body or another API, not text of a URL
@@ -46,10 +60,16 @@ def _query_argument(call: ast.Call, ctx) -> str | None:
         return None
     location = next((k.value for k in call.keywords if k.arg == "location"), None)
     if location is None:
-        return None  # argparse has no location; reqparse's default reads JSON and values: not judged
-    locations = set(ctx.strings_of(location))
-    for item in getattr(ctx.constant_of(location), "elts", []):
-        locations.update(ctx.strings_of(item))
+        # reqparse's default location is ("json", "values"), and request.values holds the query string;
+        # argparse's add_argument has no location and reads no request.
+        is_reqparse = isinstance(func, ast.Attribute) and ctx.created_by(func.value, _REQUEST_PARSERS)
+        if not (is_reqparse or (ctx.qualname(call.func) or "").endswith("reqparse.Argument")):
+            return None
+        locations = {"values"}
+    else:
+        locations = set(ctx.strings_of(location))
+        for item in getattr(ctx.constant_of(location), "elts", []):
+            locations.update(ctx.strings_of(item))
     name_node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
     names = [] if name_node is None else ctx.strings_of(name_node)
     if locations & _QUERY_LOCATIONS and names and ctx.is_request_credential(names[0]):
@@ -86,7 +106,7 @@ class TokenInUrl(Rule):
         what=(
             "Finds credentials read from the query string: `request.args`/`request.values` under token-like "
             "keys (`token`, `access_token`, `jwt`, `api_key`, ...) or password keys, flask-restful/flask-restx "
-            "`reqparse` arguments with `location=\"args\"` or `\"values\"`, flask-jwt-extended's "
+            "`reqparse` arguments with `location=\"args\"` or `\"values\"` (or no location: the default reads `request.values`), flask-jwt-extended's "
             "`JWT_TOKEN_LOCATION` including `\"query_string\"`; and tokens put into outgoing URLs: "
             "`?access_token=` in a URL string, `params={\"access_token\": ...}` (a dict as it stands at the "
             "call), `urlencode({...})` joined to a URL, `url_for(..., token=...)`. CSRF tokens and pagination "
