@@ -169,3 +169,15 @@ TOKEN_SPELLINGS = "token|Token|TOKEN|jwt|JWT|Jwt|bearer|Bearer|BEARER"
 QUERY_KEY_SPELLINGS = TOKEN_SPELLINGS + "|auth|Auth|AUTH|api_key|apikey|api-key|API_KEY|apiKey|session|Session"
 HEADER_SPELLINGS = "uthorization|UTHORIZATION|ookie|OOKIE|pi-Key|pi-key|uth-Token|uth-token|ccess-Token|ccess-token"
 SECRET_NAME_SPELLINGS = "secret|Secret|SECRET|api_key|apikey|apiKey|API_KEY|ApiKey|api-key"
+
+# What the provenance analyses (values.py) start from: a file that names none of them holds no value
+# that is a token, a secret or a request input by where it comes from. ``flask`` stands for
+# ``flask.request``, ``flask.session`` and ``current_app`` (each needs an import of flask); an app's
+# config is also read from an app made by ``create_app()``/``make_app()``.
+REQUEST_SOURCE = "flask + request"
+TOKEN_SOURCES = "flask|token|jwt|bearer|urandom|uthorization|ookie|pi-key|api_key|uth-token|ccess-token"
+LEAK_SOURCES = TOKEN_SOURCES + "|environ|getenv|create_app|make_app"
+# A function that makes a signature starts with the word ``sign`` (not ``assign``, ``design``).
+SECRET_SOURCES = LEAK_SOURCES + "|hmac|re:sign(?<![a-z0-9]sign)"
+# Words of the names of request fields that carry a credential (``is_request_credential``).
+CREDENTIAL_KEY_SPELLINGS = "token|jwt|bearer|auth|api|secret|passw|pwd|passphrase|pin|otp|passcode|reset|session|sig|hmac"

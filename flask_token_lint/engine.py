@@ -11,6 +11,8 @@ the order of the code in a file.
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from typing import Iterable, Sequence
 
 from flask_token_lint.context import Context, FileFacts
@@ -24,10 +26,45 @@ from flask_token_lint.walk import Walk
 __all__ = ["Engine", "UNPARSABLE"]
 
 
-def _parse_trigger(trigger: str) -> list[frozenset[str]]:
-    """Terms of lower-cased spellings: the text is searched lower-cased, once, which finds a superset
-    of what the case-sensitive spellings would (never fewer files) with half the searches."""
-    return [frozenset(word.lower() for word in term.strip().split("|") if word) for term in trigger.split(" + ")]
+class _Term:
+    """One term of a trigger: spellings of which one must occur in the lower-cased text, each a
+    substring, or a regular expression when written ``re:...`` (searched only after the plain terms of
+    its trigger matched: terms are evaluated lazily, cheapest and rarest first)."""
+
+    __slots__ = ("words", "patterns")
+
+    def __init__(self, spellings: str) -> None:
+        parts = [part.strip() for part in spellings.split("|")] if not spellings.strip().startswith("re:") else [spellings.strip()]
+        self.words = tuple(dict.fromkeys(p.lower() for p in parts if p and not p.startswith("re:")))
+        self.patterns = tuple(_compiled(p[3:]) for p in parts if p.startswith("re:"))
+
+    def holds(self, lowered: str, seen: dict[object, bool]) -> bool:
+        for word in self.words:
+            found = seen.get(word)
+            if found is None:
+                found = seen[word] = word in lowered
+            if found:
+                return True
+        for pattern in self.patterns:
+            found = seen.get(pattern)
+            if found is None:
+                found = seen[pattern] = pattern.search(lowered) is not None
+            if found:
+                return True
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(expression: str) -> re.Pattern[str]:
+    return re.compile(expression, re.MULTILINE)
+
+
+def _parse_trigger(trigger: str) -> tuple[_Term, ...]:
+    """``"a|b + c"``: every ``+``-separated term must hold. Spellings are searched in the lower-cased
+    text, once, which finds a superset of what case-sensitive spellings would (never fewer files).
+    Terms holding a regular expression go last."""
+    terms = [_Term(term) for term in trigger.split(" + ")]
+    return tuple(sorted(terms, key=lambda term: bool(term.patterns)))
 
 
 def _extra_triggers(settings: Settings) -> dict[str, list[str]]:
@@ -60,17 +97,16 @@ class Engine:
         self._triggers = {
             rule.code: [_parse_trigger(t) for t in (*rule.triggers, *extra.get(rule.code, ()))] for rule in self.rules
         }
-        self._words = sorted({w for triggers in self._triggers.values() for t in triggers for term in t for w in term})
         self._dispatch_for: dict[frozenset[str], dict[type[ast.AST], list[Rule]]] = {}
 
     def rules_for(self, text: str) -> frozenset[str]:
         """The codes of the selected rules whose triggers ``text`` satisfies; no other rule can fire on it."""
         lowered = text.lower()
-        present = {word for word in self._words if word in lowered}
+        seen: dict[object, bool] = {}
         return frozenset(
             code
             for code, triggers in self._triggers.items()
-            if not triggers or any(all(term & present for term in trigger) for trigger in triggers)
+            if not triggers or any(all(term.holds(lowered, seen) for term in trigger) for trigger in triggers)
         )
 
     def might_match(self, text: str) -> bool:

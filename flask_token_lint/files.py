@@ -17,10 +17,11 @@ directory), with ``/`` as separator; a path outside the root is matched as it wa
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import os
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+import re
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 # Folders that never hold the user's own code.
@@ -33,12 +34,17 @@ SKIPPED_DIRECTORIES = (
 def relative_path(path: str, root: str | Path) -> str:
     """``path`` relative to ``root`` with ``/`` separators, or as given (``/`` separators) when it is outside."""
     absolute, base = os.path.abspath(path), os.path.abspath(root)
-    for inside, folder in ((absolute, base), (os.path.realpath(absolute), os.path.realpath(base))):
-        try:
-            return Path(inside).relative_to(folder).as_posix()
-        except ValueError:
-            continue
-    return Path(path).as_posix()
+    inside = _below(absolute, base)
+    if inside is None:
+        inside = _below(os.path.realpath(absolute), os.path.realpath(base))
+    return inside.replace(os.sep, "/") if inside is not None else Path(path).as_posix()
+
+
+def _below(absolute: str, base: str) -> str | None:
+    if absolute == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return absolute[len(prefix):] if absolute.startswith(prefix) else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -61,11 +67,20 @@ def _normal(pattern: str) -> str:
     return pattern.rstrip("/") or pattern
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> tuple[bool, Callable[[str], object]]:
+    """Whether the pattern is matched against whole paths (it has ``/``), and one regular expression
+    for all its variants: each pattern is translated once, not once per file."""
+    pattern = _normal(pattern)
+    expression = "|".join(f"(?:{fnmatch.translate(variant)})" for variant in _variants(pattern))
+    return "/" in pattern, re.compile(expression).match
+
+
 def path_matches(pattern: str, relative: str) -> bool:
     """One pattern against one relative path: its name for a pattern without ``/``, else the whole path."""
-    pattern = _normal(pattern)
-    subject = relative if "/" in pattern else PurePosixPath(relative).name or relative
-    return any(fnmatch(subject, variant) for variant in _variants(pattern))
+    whole, match = _compiled(pattern)
+    subject = relative if whole else relative.rstrip("/").rpartition("/")[2] or relative
+    return match(subject) is not None
 
 
 def matches_within(patterns: Iterable[str], relative: str) -> bool:
@@ -73,7 +88,12 @@ def matches_within(patterns: Iterable[str], relative: str) -> bool:
     head = "/" if relative.startswith("/") else ""  # an absolute path (outside the root) stays absolute
     parts = [part for part in relative.split("/") if part not in ("", ".")]
     prefixes = [head + "/".join(parts[:end]) for end in range(1, len(parts) + 1)] or [relative]
-    return any(path_matches(pattern, prefix) for pattern in patterns for prefix in prefixes)
+    names = parts or [relative]
+    for pattern in patterns:
+        whole, match = _compiled(pattern)
+        if any(match(subject) is not None for subject in (prefixes if whole else names)):
+            return True
+    return False
 
 
 class PathPatterns:

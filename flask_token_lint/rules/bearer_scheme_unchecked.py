@@ -70,7 +70,7 @@ class BearerSchemeUnchecked(Rule):
     cwe = ("CWE-287",)
     owasp = OWASP_API2
     node_types = (ast.Subscript, ast.Call, ast.Assign) + ((ast.Attribute,) if PARSED_TOKEN_UNCHECKED else ())
-    triggers = ("uthorization|UTHORIZATION",)
+    triggers = ("uthorization + flask + request",)
     docs = Docs(
         what=(
             "Finds a token cut from an Authorization header value with no scheme check on the way: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from flask_token_lint.credentials import HEADER_SPELLINGS, TOKEN_SPELLINGS
+from flask_token_lint.credentials import LEAK_SOURCES
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, capitalized, example
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ class CredentialsInResponse(Rule):
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Return, ast.Raise)
     triggers = (
-        "request + headers|environ|cookies|authorization",
-        f"abort|raise + {TOKEN_SPELLINGS}|{HEADER_SPELLINGS}",
+        "flask + request + headers|environ|cookies|authorization",
+        f"abort|raise + {LEAK_SOURCES}",
     )
     docs = Docs(
         what=(

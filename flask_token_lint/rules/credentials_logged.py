@@ -16,7 +16,7 @@ class CredentialsLogged(Rule):
     cwe = ("CWE-532",)
     owasp = OWASP_API8
     node_types = (ast.Call,)
-    triggers = ("request + headers|environ|cookies|authorization",)
+    triggers = ("flask + request + headers|environ|cookies|authorization",)
     docs = Docs(
         what=(
             "Finds logging calls (`logging.*`, `*.logger.*`, `logger.*`, `log.*`), `print`, "

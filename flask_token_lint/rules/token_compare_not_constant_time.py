@@ -6,12 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from flask_token_lint.credentials import (
-    HEADER_SPELLINGS,
-    QUERY_KEY_SPELLINGS,
-    SECRET_NAME_SPELLINGS,
-    names_token_metadata,
-)
+from flask_token_lint.credentials import SECRET_SOURCES, names_token_metadata
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, capitalized, example
 from flask_token_lint.kinds import SECRET_KINDS, Kind
@@ -140,7 +135,7 @@ class TokenCompareNotConstantTime(Rule):
     cwe = ("CWE-208",)
     owasp = OWASP_API2
     node_types = (ast.Compare, ast.Call)
-    triggers = (f"==|!= + {QUERY_KEY_SPELLINGS}|{SECRET_NAME_SPELLINGS}|{HEADER_SPELLINGS}|args|values",)
+    triggers = (f"==|!=| in  + {SECRET_SOURCES}",)
     fixes = (FixSafety.UNSAFE,)
     fix_title = (
         "Use hmac.compare_digest (unsafe: it raises TypeError for None or for str against bytes, and rejects "

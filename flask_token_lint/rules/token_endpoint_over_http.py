@@ -147,7 +147,10 @@ class TokenEndpointOverHttp(Rule):
     cwe = ("CWE-319",)
     owasp = OWASP_API8
     node_types = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Assign, ast.AnnAssign)
-    triggers = ("http://|HTTP://|Http://",)
+    # ``http://`` outside a comment line (licence headers), and a word of what the rule looks for.
+    triggers = (
+        r"http:// + token|introspect|userinfo|jwk|certs|well-known|issuer|oidc|auth + re:^[ \t]*[^#\s][^\n]*http://",
+    )
     fixes = (FixSafety.UNSAFE,)
     fix_title = "Use https:// (unsafe: a server that only speaks http stops answering)"
     docs = Docs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from flask_token_lint.credentials import QUERY_KEY_SPELLINGS
+from flask_token_lint.credentials import CREDENTIAL_KEY_SPELLINGS, REQUEST_SOURCE
 from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 from flask_token_lint.kinds import Kind
 from flask_token_lint.syntax import call_name
@@ -101,7 +101,14 @@ class TokenInUrl(Rule):
     cwe = ("CWE-598",)
     owasp = OWASP_API2
     node_types = (ast.Subscript, ast.Call, ast.Constant, ast.JoinedStr, ast.Assign, ast.AnnAssign)
-    triggers = (f"{QUERY_KEY_SPELLINGS}|query_string",)
+    # A read from the query string, a URL being built, or the setting that accepts tokens there; each
+    # with the name of a credential field.
+    triggers = (
+        f"args|values + {REQUEST_SOURCE} + {CREDENTIAL_KEY_SPELLINGS}",
+        f"params|url_for|urlencode|url_encode|reqparse + {CREDENTIAL_KEY_SPELLINGS}",
+        "jwt_token_location",
+        "token=|jwt=|key=|bearer=|secret=|password=|passwd= + re:" + _TOKEN_PARAMETER.pattern.lower(),
+    )
     docs = Docs(
         what=(
             "Finds credentials read from the query string: `request.args`/`request.values` under token-like "

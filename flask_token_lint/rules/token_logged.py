@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.credentials import HEADER_SPELLINGS, QUERY_KEY_SPELLINGS
+from flask_token_lint.credentials import TOKEN_SOURCES
 from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
 
 
@@ -17,7 +17,7 @@ class TokenLogged(Rule):
     cwe = ("CWE-532",)
     owasp = OWASP_API8
     node_types = (ast.Call,)
-    triggers = (f"log|print|write|warn + {QUERY_KEY_SPELLINGS}|cookies|{HEADER_SPELLINGS}",)
+    triggers = (f"log|print|write|warn + {TOKEN_SOURCES}",)
     docs = Docs(
         what=(
             "Finds logging calls, `print`, `sys.stdout/stderr.write` and `warnings.warn` whose arguments hold a "
