@@ -42,7 +42,7 @@ VULNERABLE = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True
     "name,content,expected",
     [
         ("syntax.py", b"import jwt\ndef f(:\n    jwt.decode(t)\n", ["FTL001"]),
-        ("nul.py", b"import jwt\x00\n", ["FTL001"]),
+        ("nul.py", b"import jwt\x00\njwt.decode(t)\n", ["FTL001"]),
         ("latin1_undeclared.py", b"# jwt.decode\nx = '\xe9'\n", ["FTL001"]),
         ("latin1.py", b"# -*- coding: latin-1 -*-\n" + VULNERABLE.encode() + b"x = '\xe9'\n", ["FTL501"]),
         ("bom.py", b"\xef\xbb\xbf" + VULNERABLE.encode(), ["FTL501"]),
@@ -52,10 +52,10 @@ VULNERABLE = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True
          ["FTL501"]),
         ("empty.py", b"", []),
         ("long_line.py", VULNERABLE.encode() + b"x = '" + b"a" * 200_000 + b"'  # debug\n", ["FTL501"]),
-        ("deep.py", b"import jwt\nx = " + b"(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
+        ("deep.py", b"import jwt\njwt.decode(t)\nx = " + b"(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
         ("deep_sum.py", b"import logging\nfrom flask import request\ndef f(a):\n    logging.info('x' "
          + b"+ a " * 1000 + b"+ str(request.headers))\n" + VULNERABLE.encode(), ["FTL501"]),
-        ("deep_calls.py", b"import jwt\nx = " + b"f(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
+        ("deep_calls.py", b"import jwt\njwt.decode(t)\nx = " + b"f(" * 1000 + b"1" + b")" * 1000 + b"\n", ["FTL001"]),
         ("match.py", b"from flask import Flask\napp = Flask(__name__)\nmatch 1:\n    case 1:\n"
          b"        app.run(debug=True)\n", ["FTL501"] if sys.version_info >= (3, 10) else ["FTL001"]),
     ],
