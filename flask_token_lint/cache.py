@@ -56,6 +56,10 @@ class Cache:
         self._prepared = False
         self._root = directory
 
+    @property
+    def index_path(self) -> str:
+        return os.path.join(self.directory, "index.json")
+
     def key(self, source: bytes) -> str:
         return hashlib.sha256(self._salt + source).hexdigest()
 
@@ -65,37 +69,38 @@ class Cache:
     def get(self, key: str) -> list[Finding] | None:
         try:
             with open(self._path(key), encoding="utf-8") as handle:
-                rows = json.load(handle)
-            return [
-                Finding(
-                    row["line"], row["col"], row["code"], row["message"], row["end_line"], row["end_col"],
-                    FixSafety(row["fix"]), tuple((k, v) for k, v in row["fix_data"]),
-                    tuple(row["fix_span"]) if row.get("fix_span") else None,
-                )
-                for row in rows
-            ]
+                return _findings(json.load(handle))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, truncated or from another layout: check the file again
 
     def put(self, key: str, findings: list[Finding]) -> None:
-        rows = [
-            {
-                "line": f.line, "col": f.col, "code": f.code, "message": f.message, "end_line": f.end_line,
-                "end_col": f.end_col, "fix": f.fix.value, "fix_data": [list(pair) for pair in f.fix_data],
-                "fix_span": list(f.fix_span) if f.fix_span else None,
-            }
-            for f in findings
-        ]
-        folder = os.path.dirname(self._path(key))
+        self._write(self._path(key), _rows(findings))
+
+    def _write(self, path: str, data: object) -> None:
+        folder = os.path.dirname(path)
         try:
             self._prepare()
             os.makedirs(folder, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(rows, handle)
-            os.replace(temporary, self._path(key))
+                json.dump(data, handle, separators=(",", ":"))
+            os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written is only slower, never wrong
+
+    # -- the index: a warm run stats each file instead of reading it ---------------------------
+    def load_index(self) -> dict[str, list]:
+        """``{absolute path: [mtime_ns, size, findings rows]}`` of the last runs with these settings."""
+        try:
+            with open(self.index_path, encoding="utf-8") as handle:
+                index = json.load(handle)
+            return index if isinstance(index, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save_index(self, index: dict[str, list]) -> None:
+        self._write(self.index_path, index)
+
 
     def _prepare(self) -> None:
         """Create the folder with a .gitignore, so the cache never ends up in a commit; prune old variants."""
@@ -110,6 +115,51 @@ class Cache:
         prune(self._root, keep=self.variant)
         self._prepared = True
 
+
+def stamp(path: str) -> tuple[int, int] | None:
+    """What says a file is unchanged since it was checked: its modification time (ns) and size."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def index_findings(index: dict[str, list], path: str, current: tuple[int, int] | None) -> list[Finding] | None:
+    """The findings the index holds for ``path`` when its stamp is still ``current``."""
+    entry = index.get(path)
+    if current is None or not isinstance(entry, list) or len(entry) != 3 or tuple(entry[:2]) != current:
+        return None
+    try:
+        return _findings(entry[2])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def index_entry(current: tuple[int, int], findings: list[Finding]) -> list:
+    return [current[0], current[1], _rows(findings)]
+
+
+def _rows(findings: list[Finding]) -> list[dict]:
+    return [
+        {
+            "line": f.line, "col": f.col, "code": f.code, "message": f.message, "end_line": f.end_line,
+            "end_col": f.end_col, "fix": f.fix.value, "fix_data": [list(pair) for pair in f.fix_data],
+            "fix_span": list(f.fix_span) if f.fix_span else None,
+        }
+        for f in findings
+    ]
+
+
+def _findings(rows: list[dict]) -> list[Finding]:
+    return [
+        Finding(
+            row["line"], row["col"], row["code"], row["message"], row["end_line"], row["end_col"],
+            FixSafety(row["fix"]), tuple((k, v) for k, v in row["fix_data"]),
+            tuple(row["fix_span"]) if row.get("fix_span") else None,
+        )
+        for row in rows
+    ]
 
 def prune(root: str, keep: str = "", variants: int = KEEP_VARIANTS) -> list[str]:
     """Remove older layouts and all but the ``variants`` most recently used variant folders
@@ -158,7 +208,7 @@ def size(root: str) -> tuple[int, int]:
                 total += os.stat(os.path.join(folder, name)).st_size
             except OSError:
                 continue
-            entries += name.endswith(".json")
+            entries += name.endswith(".json") and name != "index.json"
     return entries, total
 
 

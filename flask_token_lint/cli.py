@@ -13,10 +13,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NoReturn, Sequence, TextIO
 
 from flask_token_lint import __version__
-from flask_token_lint.engine import Engine
 from flask_token_lint.finding import Finding, FixSafety
 from flask_token_lint import cache as cache_files
 from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
@@ -30,6 +29,9 @@ from flask_token_lint.registry import all_rules
 from flask_token_lint.source import decode_source
 from flask_token_lint.selection import selected_codes, split_codes
 from flask_token_lint.settings import ALL_OPTIONS, ConfigError
+
+if TYPE_CHECKING:
+    from flask_token_lint.engine import Engine
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -245,7 +247,8 @@ class Checker:
         )
         overrides = {option.name: getattr(arguments, option.attribute) for option in ALL_OPTIONS}
         settings = self.config.settings(overrides)
-        self.engine = Engine(codes, settings)
+        self._codes, self._settings = codes, settings
+        self._engine: Engine | None = None
         exclude = _patterns(arguments.exclude)
         if exclude is None:
             exclude = self.config.exclude
@@ -258,10 +261,39 @@ class Checker:
         )
         self.cache_root = _cache_root(arguments, self.config)
         self.cache = None if arguments.no_cache else Cache(self.cache_root, codes, settings)
+        # The cache's index (path -> stamp and findings), for runs that only report: read lazily.
+        self._index: dict[str, list] | None = None
+        self._fixing = bool(arguments.fix or arguments.diff)
+        self.index_changed = False
+
+    @property
+    def engine(self) -> Engine:
+        """Built when a file is first checked: a run answered from the cache never imports it."""
+        if self._engine is None:
+            from flask_token_lint.engine import Engine
+
+            self._engine = Engine(self._codes, self._settings)
+        return self._engine
+
+    @property
+    def index(self) -> dict[str, list] | None:
+        if self.cache is None or self._fixing:
+            return None
+        if self._index is None:
+            self._index = self.cache.load_index()
+        return self._index
+
+    def save_index(self) -> None:
+        if self.index_changed and self.cache is not None and self._index is not None:
+            self.cache.save_index(self._index)
+            self.index_changed = False
 
     def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
         """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""
-        ignored = tuple(self.config.ignored_codes(path))
+        return self.ignoring(path, self.unignored(source, path, cached))
+
+    def unignored(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
+        """The findings ``# noqa`` comments leave standing (what the cache keeps)."""
         findings = None
         key = self.cache.key(source) if cached and self.cache is not None else None
         if key is not None and self.cache is not None:
@@ -270,6 +302,11 @@ class Checker:
             findings = filter_noqa(self.engine, source, path)
             if key is not None and self.cache is not None:
                 self.cache.put(key, findings)
+        return findings
+
+    def ignoring(self, path: str, findings: list[Finding]) -> list[Finding]:
+        """``findings`` less the codes ``per-file-ignores`` turns off for ``path``."""
+        ignored = tuple(self.config.ignored_codes(path))
         return [f for f in findings if not f.code.startswith(ignored)] if ignored else findings
 
 
@@ -294,6 +331,9 @@ class FileOutcome:
     fixed: int = 0
     diff: str = ""
     errors: list[str] = field(default_factory=list)
+    # For the cache's index: the file's stamp when it was read, and its findings before per-file ignores.
+    stamp: tuple[int, int] | None = None
+    unignored: list[Finding] | None = None
 
 
 def process_file(
@@ -301,21 +341,48 @@ def process_file(
 ) -> FileOutcome:
     """Check (and maybe fix) one file; ``source`` given means standard input standing for ``path``."""
     outcome = FileOutcome(path)
+    fixing = arguments.fix or arguments.diff
     try:
         if source is None:
+            if checker.cache is not None and not fixing:
+                outcome.stamp = cache_files.stamp(path)  # before reading: a later change is seen next time
             with open(path, "rb") as handle:
                 source = handle.read()
-        findings = checker.findings(source, path)
-        if (arguments.fix or arguments.diff) and findings:
+        unignored = checker.unignored(source, path)
+        if outcome.stamp is not None:
+            outcome.unignored = unignored
+        findings = checker.ignoring(path, unignored)
+        if fixing and findings:
             source, findings = _fix(checker, path, source, findings, arguments, outcome)
-        lines = _lines(source) if findings else []
-        for finding in findings:
-            text = lines[finding.line - 1] if finding.line <= len(lines) else ""
-            outcome.results.append(FileFinding(path, finding, text))
+        _add_results(outcome, path, findings, source)
     except OSError as error:
         outcome.errors.append(f"flask-token-lint: error: {path}: {error.strerror or error}")
     except Exception as error:  # a bug of ours: say where, check the other files
         outcome.errors.append(f"flask-token-lint: internal error: {path}: {type(error).__name__}: {error}")
+    return outcome
+
+
+def _add_results(outcome: FileOutcome, path: str, findings: list[Finding], source: bytes | None) -> None:
+    """The findings with the text of their lines (read from ``path`` when ``source`` is None)."""
+    if not findings:
+        return
+    if source is None:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    lines = _lines(source)
+    for finding in findings:
+        text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+        outcome.results.append(FileFinding(path, finding, text))
+
+
+def _from_index(checker: Checker, path: str, unignored: list[Finding]) -> FileOutcome:
+    """The outcome of a file the cache's index says is unchanged: it is read only for the text of
+    its findings' lines."""
+    outcome = FileOutcome(path)
+    try:
+        _add_results(outcome, path, checker.ignoring(path, unignored), None)
+    except OSError as error:
+        outcome.errors.append(f"flask-token-lint: error: {path}: {error.strerror or error}")
     return outcome
 
 
@@ -339,6 +406,27 @@ def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace)
     pool: the files it had not finished are then checked one per fresh worker, so only the file
     that kills its worker is reported as such and the others still get checked.
     """
+    known: dict[str, FileOutcome] = {}
+    index = checker.index
+    if index is not None:
+        # Files whose stamp is unchanged are answered from the index before any worker starts.
+        for path in paths:
+            findings = cache_files.index_findings(index, os.path.abspath(path), cache_files.stamp(path))
+            if findings is not None:
+                known[path] = _from_index(checker, path, findings)
+    rest = [path for path in paths if path not in known]
+    checked = iter(_checked(checker, rest, arguments))
+    for path in paths:
+        outcome = known.get(path)
+        if outcome is None:
+            outcome = next(checked)
+            if index is not None and outcome.stamp is not None and outcome.unignored is not None:
+                index[os.path.abspath(path)] = cache_files.index_entry(outcome.stamp, outcome.unignored)
+                checker.index_changed = True
+        yield outcome
+
+
+def _checked(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> Iterator[FileOutcome]:
     jobs = arguments.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
         for path in paths:
@@ -518,6 +606,7 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 report.write(render(outcome.results, "text", options))
                 report.flush()
         progress.clear()
+        checker.save_index()
         if arguments.write_baseline:
             write_baseline(arguments.write_baseline, results)
             print(f"flask-token-lint: recorded {len(results)} findings in {arguments.write_baseline}", file=err)

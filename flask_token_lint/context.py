@@ -61,6 +61,11 @@ class Context:
     def handles_credentials(self) -> bool:
         return self._scope.module.handles_credentials
 
+    @property
+    def sees_request(self) -> bool:
+        """The module can read the request being served (it imports ``flask.request``)."""
+        return self._scope.module.sees_request
+
     def is_app(self, node: ast.AST) -> bool:
         """``node`` holds a Flask app by the module facts (through local aliases)."""
         resolved, where = self._values.resolve(node, self._scope) if isinstance(node, ast.Name) else (node, self._scope)

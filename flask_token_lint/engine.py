@@ -98,6 +98,7 @@ class Engine:
             rule.code: [_parse_trigger(t) for t in (*rule.triggers, *extra.get(rule.code, ()))] for rule in self.rules
         }
         self._dispatch_for: dict[frozenset[str], dict[type[ast.AST], list[Rule]]] = {}
+        self._plans_for: dict[frozenset[str], dict] = {}
 
     def rules_for(self, text: str) -> frozenset[str]:
         """The codes of the selected rules whose triggers ``text`` satisfies; no other rule can fire on it."""
@@ -155,7 +156,7 @@ class Engine:
             codes = self.rules_for("".join(lines)) if lines is not None else frozenset(r.code for r in self.rules)
         if not codes:
             return []
-        walk = Walk(tree, self._dispatch(codes))
+        walk = Walk(tree, self._dispatch(codes), self._plans_for.setdefault(codes, {}))
         facts = FileFacts(walk, self.settings)
         contexts: dict[int, Context] = {}
         findings: list[Finding] = []

@@ -83,17 +83,31 @@ def path_matches(pattern: str, relative: str) -> bool:
     return match(subject) is not None
 
 
+@functools.lru_cache(maxsize=64)
+def _combined(patterns: tuple[str, ...]) -> tuple[Callable[[str], object] | None, Callable[[str], object] | None]:
+    """One expression for the patterns matched against names and one for those matched against
+    paths: a path is tried once per part, not once per part and pattern."""
+    kinds: dict[bool, list[str]] = {True: [], False: []}
+    for pattern in patterns:
+        normal = _normal(pattern)
+        kinds["/" in normal].extend(fnmatch.translate(variant) for variant in _variants(normal))
+    return tuple(  # type: ignore[return-value]
+        re.compile("|".join(f"(?:{e})" for e in kinds[whole])).match if kinds[whole] else None
+        for whole in (False, True)
+    )
+
+
 def matches_within(patterns: Iterable[str], relative: str) -> bool:
     """A pattern matches the path or a folder it is in (each leading part of the path)."""
+    names_match, paths_match = _combined(tuple(patterns))
     head = "/" if relative.startswith("/") else ""  # an absolute path (outside the root) stays absolute
     parts = [part for part in relative.split("/") if part not in ("", ".")]
+    if names_match is not None and any(names_match(name) is not None for name in parts or [relative]):
+        return True
+    if paths_match is None:
+        return False
     prefixes = [head + "/".join(parts[:end]) for end in range(1, len(parts) + 1)] or [relative]
-    names = parts or [relative]
-    for pattern in patterns:
-        whole, match = _compiled(pattern)
-        if any(match(subject) is not None for subject in (prefixes if whole else names)):
-            return True
-    return False
+    return any(paths_match(prefix) is not None for prefix in prefixes)
 
 
 class PathPatterns:

@@ -126,6 +126,12 @@ class ModuleFacts:
         return False
 
     @functools.cached_property
+    def sees_request(self) -> bool:
+        """An import names ``flask.request`` (or the ``flask`` package, whose ``request`` an attribute
+        reaches): without one no value of the module comes from the request being served."""
+        return any(q in ("flask", "flask.request") for q in self.all_qualnames)
+
+    @functools.cached_property
     def imports_flask(self) -> bool:
         return any(q == "flask" or q.startswith("flask.") for q in self.all_qualnames)
 

@@ -16,15 +16,27 @@ from flask_token_lint.module_facts import ModuleFacts, import_aliases
 from flask_token_lint.scopes import SCOPE_NODES, Binding, Scope
 
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment"})
+# Fields that hold a name, a number or a flag, never a node: not visited.
+_SCALAR_FIELDS: dict[str, frozenset[str]] = {
+    "Name": frozenset({"id"}), "Constant": frozenset({"value", "kind"}), "Attribute": frozenset({"attr"}),
+    "keyword": frozenset({"arg"}), "arg": frozenset({"arg"}), "alias": frozenset({"name", "asname"}),
+    "FunctionDef": frozenset({"name"}), "AsyncFunctionDef": frozenset({"name"}), "ClassDef": frozenset({"name"}),
+    "ImportFrom": frozenset({"module", "level"}), "Global": frozenset({"names"}), "Nonlocal": frozenset({"names"}),
+    "ExceptHandler": frozenset({"name"}), "comprehension": frozenset({"is_async"}),
+    "FormattedValue": frozenset({"conversion"}), "MatchAs": frozenset({"name"}), "MatchStar": frozenset({"name"}),
+    "MatchMapping": frozenset({"rest"}), "MatchClass": frozenset({"kwd_attrs"}), "TypeIgnore": frozenset({"lineno", "tag"}),
+}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 # Methods that change the container they are called on.
 CHANGING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
 
 
 def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that may hold child nodes, last first (the order the walk pushes them)."""
     fields = _FIELDS.get(cls)
     if fields is None:
-        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        scalar = _SKIPPED_FIELDS | _SCALAR_FIELDS.get(cls.__name__, frozenset())
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in scalar)  # type: ignore[attr-defined]
     return fields
 
 
@@ -40,52 +52,62 @@ def children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+# What the walk does at a node of one class, for one selection of rules: the rules that asked for
+# it, the fact-collecting note, whether it opens a scope, and the fields to descend into (last
+# first). Kept by the caller per selection (``Walk(..., plans=...)``) and filled as classes are met.
+Plans = dict
+
+
+def _plan_of(plans: Plans, cls: type, wanted: dict[type, Sequence[object]]) -> tuple:
+    plan = plans[cls] = (wanted.get(cls) or None, _NOTES.get(cls), cls in _SCOPE_CLASSES, tuple(reversed(_fields(cls))))
+    return plan
+
+
 class Walk:
     """The result of walking one module: parents, scopes, and the nodes each rule asked for."""
 
-    def __init__(self, tree: ast.Module, wanted: dict[type, Sequence[object]]) -> None:
+    def __init__(self, tree: ast.Module, wanted: dict[type, Sequence[object]], plans: Plans | None = None) -> None:
         self.module = ModuleFacts(tree)
         self.root = Scope(tree, None, self.module)
         self.parents: dict[ast.AST, ast.AST] = {}
         self.scopes: dict[ast.AST, Scope] = {tree: self.root}
         self.matches: list[tuple[ast.AST, Scope, Sequence[object]]] = []
-        self._run(tree, wanted)
+        self._run(tree, wanted, {} if plans is None else plans)
         self.module.finish([scope.facts.aliases for scope in self.scopes.values()])
 
-    def _run(self, tree: ast.Module, wanted: dict[type, Sequence[object]]) -> None:
+    def _run(self, tree: ast.Module, wanted: dict[type, Sequence[object]], plans: Plans) -> None:
         parents = self.parents
         matches = self.matches
-        notes = _NOTES
         stack: list[tuple[ast.AST, Scope]] = [(tree, self.root)]
         push = stack.append
+        pop = stack.pop
         AST = ast.AST
         while stack:
-            node, scope = stack.pop()
-            cls = type(node)
-            rules = wanted.get(cls)
-            if rules:
+            node, scope = pop()
+            cls = node.__class__
+            plan = plans.get(cls) or _plan_of(plans, cls, wanted)
+            rules, note, opens_scope, fields = plan
+            if rules is not None:
                 matches.append((node, scope, rules))
-            note = notes.get(cls)
             if note is not None:
                 note(self, node, scope)
-            if cls in _SCOPE_CLASSES and node is not tree:
+            if opens_scope and node is not tree:
                 inner = self._enter(node, scope)
                 inside = {id(child) for child in _body_of(node)}
                 for child in reversed(children(node)):
                     parents[child] = node
-                    stack.append((child, inner if id(child) in inside else scope))
-            else:
-                fields = _FIELDS.get(cls) or _fields(cls)
-                for name in reversed(fields):
-                    value = getattr(node, name, None)
-                    if value.__class__ is list:
-                        for child in reversed(value):
-                            if isinstance(child, AST):
-                                parents[child] = node
-                                push((child, scope))
-                    elif isinstance(value, AST):
-                        parents[value] = node
-                        push((value, scope))
+                    push((child, inner if id(child) in inside else scope))
+                continue
+            for name in fields:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    for child in reversed(value):
+                        if isinstance(child, AST):
+                            parents[child] = node
+                            push((child, scope))
+                elif isinstance(value, AST):
+                    parents[value] = node
+                    push((value, scope))
 
     def _enter(self, node: ast.AST, scope: Scope) -> Scope:
         inner = Scope(node, scope, self.module)

@@ -53,11 +53,61 @@ def test_a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten(tmp_path):
     source = tmp_path / "app.py"
     source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
     first = run("--cache-dir", str(cache), str(source))
-    entries = [p for p in cache.rglob("*.json")]
+    entries = _entries(cache)
     assert len(entries) == 1
     entries[0].write_text('[{"line": 3, "col"')
+    _touch(source)  # the index answers only for an unchanged stamp: now the entry is read
     assert run("--cache-dir", str(cache), str(source)) == first
     assert json.loads(entries[0].read_text())[0]["code"] == "FTL501"
+
+
+def test_a_corrupt_index_is_ignored_and_rewritten(tmp_path):
+    cache = tmp_path / "cache"
+    source = tmp_path / "app.py"
+    source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    first = run("--cache-dir", str(cache), str(source))
+    (index,) = cache.rglob("index.json")
+    index.write_text('{"' + str(source) + '": [1, 2')
+    assert run("--cache-dir", str(cache), str(source)) == first
+    assert json.loads(index.read_text())[str(source)][2][0]["code"] == "FTL501"
+
+
+def test_the_index_answers_for_unchanged_stamps_only(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    source = tmp_path / "app.py"
+    source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
+    assert run("--cache-dir", str(cache), str(source))[0] == 1
+    # Same size, new content and stamp: checked again, not answered from the index.
+    before = source.stat().st_size
+    source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=None)\n")
+    assert source.stat().st_size == before
+    _touch(source)
+    assert run("--cache-dir", str(cache), str(source))[0] == 0
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("an unchanged file without findings must not be read")
+
+    monkeypatch.setattr(Engine, "check_source", no_reading)
+    monkeypatch.setattr("flask_token_lint.cli.Checker.unignored", no_reading)
+    assert run("--cache-dir", str(cache), str(source))[0] == 0
+
+
+def test_fixing_never_trusts_the_index(tmp_path):
+    cache = tmp_path / "cache"
+    source = tmp_path / "app.py"
+    source.write_text("import requests\nrequests.get('https://x', verify=False)\n")
+    assert run("--cache-dir", str(cache), str(source))[0] == 1
+    code, out, _ = run("--cache-dir", str(cache), "--diff", "--unsafe-fixes", str(source))
+    assert "-requests.get('https://x', verify=False)" in out
+
+
+def _entries(cache: Path) -> list[Path]:
+    return [p for p in cache.rglob("*.json") if p.name != "index.json"]
+
+
+def _touch(path: Path) -> None:
+    status = path.stat()
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
 
 
 def test_jobs_must_be_positive(tmp_path):
@@ -83,7 +133,7 @@ def test_a_changed_engine_is_part_of_the_key(tmp_path, monkeypatch):
     source = tmp_path / "view.py"
     source.write_text("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")
     assert run("--cache-dir", str(cache), str(source))[0] == 1
-    entries = sorted(p.name for p in cache.rglob("*.json"))
+    entries = _entries(cache)
     monkeypatch.setattr(cache_module, "engine_fingerprint", lambda: "another engine")
     assert run("--cache-dir", str(cache), str(source))[0] == 1
-    assert len(sorted(p.name for p in cache.rglob("*.json"))) == len(entries) + 1
+    assert len(_entries(cache)) == len(entries) + 1

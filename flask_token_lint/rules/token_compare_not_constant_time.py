@@ -67,6 +67,14 @@ def _is_non_secret(node: ast.expr, ctx: Context) -> bool:
     return False
 
 
+def _is_plain_literal(node: ast.expr) -> bool:
+    """``None``, a bool or a number written in place (``-1`` too): never a secret, and never what a
+    secret is checked against."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (bool, int, float)))
+
+
 def _is_static(node: ast.expr, ctx: Context) -> bool:
     """A literal, a module constant or a configuration lookup: nothing a request controls."""
     if isinstance(ctx.constant_of(node), ast.Constant):
@@ -228,16 +236,20 @@ class TokenCompareNotConstantTime(Rule):
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
         left, right = node.left, node.comparators[0]
+        if _is_plain_literal(left) or _is_plain_literal(right):
+            return  # ``x == 0``, ``x != None``: what a secret is compared with is never one of these
+        # The dataflow question first; the exclusions only for a comparison that holds a secret.
+        what = _compared_secret((left, ctx), (right, ctx))
+        if what is None:
+            return
         if (_is_static(left, ctx) and _is_static(right, ctx)) or _is_change_check(node, ctx):
             return
         if ctx.is_sql_expression(left) or ctx.is_sql_expression(right):
             return  # ``User.api_key == key`` builds a query: the database compares
         if _proved_equal(node, ctx) or _both_supplied(left, right, ctx):
             return
-        what = _compared_secret((left, ctx), (right, ctx))
-        if what is not None:
-            op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
-            yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)
+        op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+        yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)
 
     def apply_fix(self, node, data):
         from flask_token_lint import cst_edits

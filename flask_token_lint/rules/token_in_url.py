@@ -178,20 +178,24 @@ class TokenInUrl(Rule):
     def _read_or_sent(self, node, ctx):
         if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
             return  # ``params["token"] = ...`` stores into a copy; it reads nothing from the URL
-        # Only a subscript or a mapping getter reads a query parameter: the shape first, then the dataflow.
+        # The shape first, then the dataflow: only a subscript or a mapping getter reads a query
+        # parameter, and only in a module that sees flask's request.
         func = ctx.callee(node) if isinstance(node, ast.Call) else None
-        if isinstance(func, ast.Attribute) and func.attr in _QUERY_GETTERS:
-            base = func.value
-        else:
-            base = node.value if isinstance(node, ast.Subscript) else None
-        base_value = None if base is None else ctx.value_of(base)
-        if base_value is not None and base_value.kind is Kind.QUERY:
-            value = ctx.value_of(node)
-            if value is not None and value.kind is Kind.TOKEN and not _only_names_a_cookie(node, ctx):
-                yield node, {"what": f"Token read from {value.label}"}
-                return
-        if isinstance(node, ast.Call):
-            yield from self._token_location(node, ctx)
+        if ctx.sees_request:
+            if isinstance(func, ast.Attribute) and func.attr in _QUERY_GETTERS:
+                base = func.value
+            else:
+                base = node.value if isinstance(node, ast.Subscript) else None
+            base_value = None if base is None else ctx.value_of(base)
+            if base_value is not None and base_value.kind is Kind.QUERY:
+                value = ctx.value_of(node)
+                if value is not None and value.kind is Kind.TOKEN and not _only_names_a_cookie(node, ctx):
+                    yield node, {"what": f"Token read from {value.label}"}
+                    return
+        if not isinstance(node, ast.Call):
+            return
+        yield from self._token_location(node, ctx)
+        if ctx.sees_request:
             for forward, inner in ctx.forwards(node):
                 # ``query_value("access_token")`` where the helper returns ``request.args.get(name)``.
                 func = inner.callee(forward.call)
@@ -203,10 +207,19 @@ class TokenInUrl(Rule):
                         if names:
                             yield node, {"what": f"Token read from the {names[0]!r} query parameter"}
                             return
+        if any(keyword.arg in ("params", None) for keyword in node.keywords):
             for params in ctx.keyword_values(node, "params") or ():
                 if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(params) for key in mapping):
                     yield node, {"what": "A token is sent as a query parameter"}
                     return
+        # Through local aliases (``enc = urlencode``); an imported alias (``url_for as link``) is
+        # judged by what it imports.
+        resolved = ctx.callee(node)
+        name = call_name(node) if not isinstance(resolved, (ast.Name, ast.Attribute)) else (
+            resolved.attr if isinstance(resolved, ast.Attribute) else resolved.id)
+        if isinstance(resolved, ast.Name) and ctx.is_imported_name(resolved):
+            name = (ctx.qualname(resolved) or name).rsplit(".", 1)[-1]
+        if name in _BUILDER_NAMES:
             qualname = ctx.qualname(node.func)
             if qualname in _URL_BUILDERS:
                 if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
@@ -216,9 +229,10 @@ class TokenInUrl(Rule):
                 if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(node.args[0]) for key in mapping):
                     yield node, {"what": "A token is put into a URL query string"}
                     return
-            name = _query_argument(node, ctx)
-            if name is not None:
-                yield node, {"what": f"The {name!r} request argument is read from the query string"}
+        if name in ("add_argument", "Argument"):
+            argument = _query_argument(node, ctx)
+            if argument is not None:
+                yield node, {"what": f"The {argument!r} request argument is read from the query string"}
 
     def _token_location(self, node, ctx):
         for setting in ctx.config_settings(node):
@@ -232,6 +246,8 @@ class TokenInUrl(Rule):
 
 
 _QUERY_GETTERS = frozenset({"get", "getlist", "pop"})
+# The last name of the calls that build a URL or encode a query (``url_for``, ``urlencode``).
+_BUILDER_NAMES = frozenset(q.rsplit(".", 1)[1] for q in _URL_BUILDERS | _URL_ENCODERS)
 
 
 def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
