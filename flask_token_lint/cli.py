@@ -426,9 +426,28 @@ def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace)
         yield outcome
 
 
+# A process pool pays for its start (a fork per worker, each importing the engine) only when the
+# files to check are big enough: below this many bytes one process is faster (bench/README.md).
+POOL_MIN_BYTES = 1_500_000
+
+
+def _pool_pays(paths: list[str], jobs: int) -> bool:
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        return False
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            continue
+        if total >= POOL_MIN_BYTES:
+            return True
+    return False
+
+
 def _checked(checker: Checker, paths: list[str], arguments: argparse.Namespace) -> Iterator[FileOutcome]:
     jobs = arguments.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < 2 * jobs:
+    if not _pool_pays(paths, jobs):
         for path in paths:
             yield process_file(checker, path, arguments)
         return

@@ -41,6 +41,17 @@ class FileFacts:
         self.guards = GuardAnalysis(self.values)
         self.jwt = JwtCalls(self.values)
         self.texts = TextReader(self.values)
+        # Per call, asked by several rules (FTL301, FTL302): is it an output call, what does it write.
+        self.output_calls: dict[int, bool] = {}
+        self.written: dict[int, tuple[ast.expr, ...]] = {}
+
+    def release(self) -> None:
+        """Break the references that point back (scope to parent and children, an analysis to its
+        summaries), so the file's tree and facts are freed as soon as its findings are made, not at
+        the next collection of cycles."""
+        for scope in self.walk.scopes.values():
+            scope.release()
+        self.values.release()
 
 
 class Context:
@@ -65,6 +76,10 @@ class Context:
     def sees_request(self) -> bool:
         """The module can read the request being served (it imports ``flask.request``)."""
         return self._scope.module.sees_request
+
+    def imports_from(self, packages: frozenset[str]) -> bool:
+        """The module imports one of ``packages`` (top-level names) or something inside one."""
+        return self._scope.module.imports_from(packages)
 
     def is_app(self, node: ast.AST) -> bool:
         """``node`` holds a Flask app by the module facts (through local aliases)."""
@@ -274,7 +289,10 @@ class Context:
 
     def is_output_call(self, call: ast.Call) -> bool:
         """``call`` logs or prints its arguments (through local aliases of the logging function)."""
-        return sinks.is_output_call(call, self._scope, self._values)
+        known = self._facts.output_calls.get(id(call))
+        if known is None:
+            known = self._facts.output_calls[id(call)] = sinks.is_output_call(call, self._scope, self._values)
+        return known
 
     def is_sanitizer(self, call: ast.Call) -> bool:
         """``call`` hides what it is given (``redact(token)``, ``SecretStr(token)``)."""
@@ -283,19 +301,25 @@ class Context:
     def written_arguments(self, call: ast.Call) -> Iterator[ast.expr]:
         return sinks.written_arguments(call)
 
-    def written_sites(self, call: ast.Call) -> list[ast.expr]:
+    def written_sites(self, call: ast.Call) -> tuple[ast.expr, ...]:
         """What ``call`` writes to a log or stdout, as expressions of this scope: its arguments when
         it is an output call, or what it hands to one through the module's own helpers
         (``log_it(request.headers)`` where ``log_it`` logs its parameter)."""
+        known = self._facts.written.get(id(call))
+        if known is not None:
+            return known
         if self.is_output_call(call):
-            return list(sinks.written_arguments(call))
-        return [
-            site
-            for forward, inner in self.forwards(call)
-            if inner.is_output_call(forward.call)
-            for argument in sinks.written_arguments(forward.call)
-            for site in forward.written_sites(argument)
-        ]
+            known = tuple(sinks.written_arguments(call))
+        else:
+            known = tuple(
+                site
+                for forward, inner in self.forwards(call)
+                if inner.is_output_call(forward.call)
+                for argument in sinks.written_arguments(forward.call)
+                for site in forward.written_sites(argument)
+            )
+        self._facts.written[id(call)] = known
+        return known
 
     # -- the module's own helpers ---------------------------------------------------------------
     def forwards(self, call: ast.Call) -> Iterator[tuple[Forward, Context]]:

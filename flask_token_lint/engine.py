@@ -173,6 +173,7 @@ class Engine:
                     reports = []
                 for report in reports:
                     findings.append(self._finding(rule, report))  # type: ignore[arg-type]
+        facts.release()
         # One finding per node and code, even when two paths of a rule reach it.
         unique = {(f.line, f.col, f.code): f for f in reversed(findings)}
         return sorted(unique.values())

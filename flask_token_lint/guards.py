@@ -248,6 +248,7 @@ class GuardAnalysis:
             returns = [r.value for r in inner.facts.returns if r.value is not None]
             if returns and all(guards.polarity(value, inner) == 1 for value in returns):
                 result = _RETURNS
+        assumed.release()  # a throwaway analysis: its cycles must not keep the file alive
         self._param_checks[key] = result
         return result
 

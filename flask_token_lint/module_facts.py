@@ -125,6 +125,10 @@ class ModuleFacts:
                 return True
         return False
 
+    def imports_from(self, packages: frozenset[str]) -> bool:
+        """An import at any depth names one of ``packages`` or something inside one."""
+        return any(q.partition(".")[0] in packages for q in self.all_qualnames)
+
     @functools.cached_property
     def sees_request(self) -> bool:
         """An import names ``flask.request`` (or the ``flask`` package, whose ``request`` an attribute

@@ -58,6 +58,11 @@ class Scope:
         self._defining: dict[str, Scope | None] = {}
         self.children: dict[int, Scope] = {}  # the scopes of the defs and classes directly inside, by node id
 
+    def release(self) -> None:
+        self.parent = None
+        self.children = {}
+        self._defining = {}
+
     @property
     def module_scope(self) -> Scope:
         scope = self

@@ -502,6 +502,15 @@ class ValueAnalysis:
                 mapping.open = True
         return mapping
 
+    def release(self) -> None:
+        """Drop the summaries (which point back here) and every cache, with those of the analyses
+        specialised for one call's literals."""
+        for analysis in self._specialized.values():
+            analysis.release()
+        self._specialized = {}
+        self.summaries = None  # type: ignore[assignment]
+        self._flows = {}
+
     # -- what a value is -------------------------------------------------
     def value_of(self, node: ast.expr, scope: Scope) -> Value | None:
         key = self._key(node, scope)

@@ -262,6 +262,7 @@ def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
     import fragile
 
     monkeypatch.setattr(cli, "_work", fragile.fragile_work)
+    monkeypatch.setattr(cli, "POOL_MIN_BYTES", 0)  # eight small files: a pool only because the test says so
     code, out, err = run("-j", "2", str(tmp_path))
     assert code == 2
     assert err == f"flask-token-lint: internal error: {tmp_path / 'app_3.py'}: the worker process checking it died\n"

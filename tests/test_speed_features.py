@@ -17,13 +17,33 @@ def run(*argv: str) -> tuple[int, str, str]:
     return run_main("check", "--isolated", *argv)
 
 
-def test_parallel_output_is_the_same_and_in_path_order():
+def test_parallel_output_is_the_same_and_in_path_order(monkeypatch):
+    from flask_token_lint import cli
+
+    import concurrent.futures
+
     serial = run("--no-cache", "-j", "1", "--format", "json", str(FIXTURES))
+    pools = []
+    real_pool = concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(cli, "POOL_MIN_BYTES", 0)  # the fixtures are small: make the pool run anyway
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: pools.append(1) or real_pool(*a, **k))
     parallel = run("--no-cache", "-j", "2", "--format", "json", str(FIXTURES))
+    assert pools, "the parallel run must use a pool"
     assert serial == parallel
     rows = json.loads(serial[1])
     paths = [row["path"] for row in rows]
     assert len(rows) > 500 and paths == sorted(paths)
+
+
+def test_a_pool_starts_only_for_runs_big_enough_to_pay_for_it(tmp_path):
+    from flask_token_lint import cli
+
+    small = [str(FIXTURES / "demo_app" / name) for name in ("app.py", "auth.py", "config.py", "partners.py")]
+    assert not cli._pool_pays(small, 2)
+    assert not cli._pool_pays(small * 100, 1)
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * (cli.POOL_MIN_BYTES // 6 + 1))
+    assert cli._pool_pays([str(big), *small], 2)
 
 
 def test_a_warm_cache_answers_without_checking(tmp_path, monkeypatch):
