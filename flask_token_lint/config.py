@@ -62,6 +62,8 @@ class Config:
 
     def ignored_codes(self, path: str) -> list[str]:
         """Code prefixes ``per-file-ignores`` silences for ``path`` (a pattern may also name a folder it is in)."""
+        if not self.per_file_ignores:
+            return []  # no path to resolve (realpath costs a system call per folder of the path)
         relative = self.relative(path)
         codes: list[str] = []
         for pattern, prefixes in self.per_file_ignores.items():
