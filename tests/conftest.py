@@ -53,6 +53,6 @@ def fixture_findings():
 @pytest.fixture(autouse=True)
 def _cache_in_tmp(tmp_path_factory, monkeypatch):
     """In-process CLI runs keep their results cache out of the repository and the test's folder."""
-    from flask_token_lint import cli
+    from flask_token_lint import checker
 
-    monkeypatch.setattr(cli, "DEFAULT_DIRECTORY", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setattr(checker, "DEFAULT_DIRECTORY", str(tmp_path_factory.mktemp("cache")))

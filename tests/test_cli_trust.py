@@ -17,7 +17,7 @@ import pytest
 from frontends import ROOT, run_main
 
 from flask_token_lint import cache as cache_module
-from flask_token_lint import cli
+from flask_token_lint import checker, cli
 from flask_token_lint.catalogue import pylint_id
 from flask_token_lint.registry import all_rules
 
@@ -525,7 +525,7 @@ def test_findings_are_written_in_path_order_as_each_file_finishes(tmp_path, monk
 
 
 def test_the_cache_lives_in_the_project_root_and_clean_removes_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "DEFAULT_DIRECTORY", cache_module.DEFAULT_DIRECTORY)  # conftest moves it to a tmp dir
+    monkeypatch.setattr(checker, "DEFAULT_DIRECTORY", cache_module.DEFAULT_DIRECTORY)  # conftest moves it to a tmp dir
     project = tmp_path / "project"
     (project / "src").mkdir(parents=True)
     (project / "src" / "app.py").write_text(DEBUG)
