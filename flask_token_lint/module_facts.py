@@ -127,7 +127,12 @@ class ModuleFacts:
 
     def imports_from(self, packages: frozenset[str]) -> bool:
         """An import at any depth names one of ``packages`` or something inside one."""
-        return any(q.partition(".")[0] in packages for q in self.all_qualnames)
+        return not packages.isdisjoint(self.imported_packages)
+
+    @functools.cached_property
+    def imported_packages(self) -> frozenset[str]:
+        """The top-level packages the module's imports name (``flask`` for ``flask.request``)."""
+        return frozenset(q.partition(".")[0] for q in self.all_qualnames)
 
     @functools.cached_property
     def sees_request(self) -> bool:

@@ -174,7 +174,7 @@ def problems(argv: list[str]) -> list[str]:
         if not subcommands:
             need(_flags(arguments), _cli_help(), program)
         else:
-            if subcommands[0] not in {"check", "rules", "explain", "clean"}:
+            if subcommands[0] not in {"check", "rules", "explain", "clean", "server"}:
                 return [f"flask-token-lint has no subcommand {subcommands[0]!r}"]
             need(_flags(arguments), _cli_help(subcommands[0]), f"flask-token-lint {subcommands[0]}")
     elif program == "flake8":

@@ -208,6 +208,27 @@ def test_configuration_is_read_again_when_it_changes(tmp_path):
         client.kill()
 
 
+def test_per_file_ignores_and_test_code_apply_as_in_the_cli(tmp_path):
+    project = tmp_path / "project"
+    (project / "legacy").mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "pyproject.toml").write_text('[tool.flask-token-lint.per-file-ignores]\n"legacy/*" = ["FTL5"]\n')
+    text = "import requests\nrequests.get('https://x', verify=False)\n"
+    paths = [project / "app.py", project / "legacy" / "old.py", project / "tests" / "test_app.py"]
+    for path in paths:
+        path.write_text(text)
+    cli = {Path(row["path"]).name for row in _cli("--config", str(project / "pyproject.toml"), *map(str, paths))}
+    assert cli == {"app.py"}
+    client = Client(cwd=project)
+    try:
+        client.initialize(root=project)
+        shown = {path.name for path in paths if client.open(path)["diagnostics"]}
+        assert shown == cli
+        assert client.shutdown() == 0
+    finally:
+        client.kill()
+
+
 def test_bad_requests_are_answered_and_the_server_goes_on(server, tmp_path):
     unknown = (tmp_path / "never_opened.py").as_uri()
     with pytest.raises(ServerError):
