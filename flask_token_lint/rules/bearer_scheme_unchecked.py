@@ -139,9 +139,7 @@ class BearerSchemeUnchecked(Rule):
         if isinstance(node, ast.Attribute):
             yield from self._check_parsed_token(node, ctx)
             return
-        value = ctx.value_of(node)
-        if value is None or value.kind is not Kind.TOKEN:
-            return
+        # The shape first (a cutting method, or a subscript), then what it cuts, then what it gives.
         if isinstance(node, ast.Call):
             func = node.func
             if not isinstance(func, ast.Attribute) or func.attr not in _CUTTING_METHODS:
@@ -152,6 +150,9 @@ class BearerSchemeUnchecked(Rule):
         base = ctx.value_of(cut_from)
         if base is None or base.kind not in (Kind.AUTH_HEADER, Kind.PARTS):
             return  # a token cookie or query parameter is not cut from a header
+        value = ctx.value_of(node)
+        if value is None or value.kind is not Kind.TOKEN:
+            return
         if ctx.is_guarded(node) or _every_use_guarded(node, ctx):
             return
         yield node, {"header": value.label}
