@@ -82,7 +82,7 @@ def fixable(paths: list[str]) -> dict:
     from flask_token_lint.finding import FixSafety
 
     try:
-        from flask_token_lint.cli import filter_noqa
+        from flask_token_lint.checker import filter_noqa
     except ImportError:  # an older or newer CLI: without the noqa filter
         def filter_noqa(engine, source, path):
             return engine.check_source(source, path)

@@ -22,23 +22,21 @@ import sys
 import time
 import warnings
 
+from engine_files import read  # bench/ is the script's folder, first on sys.path
+
 from flask_token_lint.engine import Engine
-from flask_token_lint.source import decode_source
 
 
 def load(paths: list[str]) -> list[tuple[str, str, float]]:
     """Each file's text and parse time (the tree is dropped: thousands of live trees would make the
     garbage collector's passes, not the parser, the cost measured)."""
     files = []
-    for path in paths:
-        with open(path, "rb") as handle:
-            source = handle.read()
+    for path, _, text in read(paths):
         try:
-            text = decode_source(source)
             t0 = time.perf_counter()
             ast.parse(text, filename=path)
             files.append((path, text, time.perf_counter() - t0))
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return files
 

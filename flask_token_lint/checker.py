@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from flask_token_lint import __version__
+from flask_token_lint import cache as cache_files
 from flask_token_lint.cache import DEFAULT_DIRECTORY, Cache
 from flask_token_lint.config import Config, find_config, read_config
 from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, PathPatterns
@@ -228,10 +229,20 @@ class Checker:
             self._index = self.cache.load_index()
         return self._index
 
+    def remember(self, path: str, stamp: tuple[int, int], findings: list[Finding]) -> None:
+        """Keep a checked file's findings in the index, under the stamp it had when it was read."""
+        if self.index is not None:
+            self._index[os.path.abspath(path)] = cache_files.index_entry(stamp, findings)  # type: ignore[index]
+            self.index_changed = True
+
     def save_index(self) -> None:
         if self.index_changed and self.cache is not None and self._index is not None:
             self.cache.save_index(self._index)
             self.index_changed = False
+
+    def skips(self, path: str | None) -> bool:
+        """``path`` is test or example code and the test-code policy is "skip" (never read)."""
+        return self.test_code is not None and bool(path) and self.test_code.matches(path)
 
     def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
         """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""

@@ -25,10 +25,7 @@ from flask_token_lint.registry import all_rules
 from flask_token_lint.noqa import NoqaFilter
 from flask_token_lint.source import decode_source
 from flask_token_lint.settings import ConfigError
-from flask_token_lint.checker import (  # noqa: F401 (check_selectors, filter_noqa, per_file_ignores: tests use them here)
-    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Checker, _cache_root, _parser, check_selectors, filter_noqa,
-    per_file_ignores,
-)
+from flask_token_lint.checker import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Checker, _cache_root, _parser
 
 def find_rule(name: str) -> str | None:
     """The code a rule code, pylint symbol or pylint message id names (any case), else None."""
@@ -53,7 +50,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             print(f"flask-token-lint: error: the language server needs pygls ({error}); "
                   "install it with: pip install 'flask-token-lint[server]'", file=err)
             return EXIT_ERROR
-        return server.run(arguments)
+        return server.run()
     if arguments.command == "explain":
         code = find_rule(arguments.code)
         if code is None:
@@ -188,9 +185,8 @@ def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace)
         outcome = known.get(path)
         if outcome is None:
             outcome = next(checked)
-            if index is not None and outcome.stamp is not None and outcome.unignored is not None:
-                index[os.path.abspath(path)] = cache_files.index_entry(outcome.stamp, outcome.unignored)
-                checker.index_changed = True
+            if outcome.stamp is not None and outcome.unignored is not None:
+                checker.remember(path, outcome.stamp, outcome.unignored)
         yield outcome
 
 
@@ -351,7 +347,7 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         found, walk_failed = 0, False
         for path in python_files(root, checker.excluder, walk_error):
             found += 1
-            if checker.test_code is not None and checker.test_code.matches(path):
+            if checker.skips(path):
                 skipped += 1
             else:
                 paths.append(path)
@@ -363,7 +359,7 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         name = arguments.stdin_filename or "-"
         data = sys.stdin.buffer.read()
         excluded = arguments.force_exclude and arguments.stdin_filename and checker.excluder.excludes_named(name)
-        if checker.test_code is not None and arguments.stdin_filename and checker.test_code.matches(name):
+        if arguments.stdin_filename and checker.skips(name):
             skipped += 1
         elif not excluded:
             stdin_outcome = process_file(checker, name, arguments, source=data)

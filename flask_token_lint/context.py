@@ -77,10 +77,6 @@ class Context:
         """The module can read the request being served (it imports ``flask.request``)."""
         return self._scope.module.sees_request
 
-    def imports_from(self, packages: frozenset[str]) -> bool:
-        """The module imports one of ``packages`` (top-level names) or something inside one."""
-        return self._scope.module.imports_from(packages)
-
     def is_app(self, node: ast.AST) -> bool:
         """``node`` holds a Flask app by the module facts (through local aliases)."""
         resolved, where = self._values.resolve(node, self._scope) if isinstance(node, ast.Name) else (node, self._scope)

@@ -7,7 +7,6 @@ to the encoding the client negotiated. Nothing here imports pygls.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 import tokenize
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from flask_token_lint.finding import Finding, FixSafety
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule
-from flask_token_lint.source import char_column, split_lines
+from flask_token_lint.source import changes, char_column, split_lines
 
 Position = tuple[int, int]  # 0-based line, code-point column
 
@@ -49,31 +48,18 @@ def _line(lines: list[str], index: int) -> str:
 def edits_between(old: str, new: str) -> list[Edit]:
     """The fewest, smallest edits that turn ``old`` into ``new``: one per block of changed lines,
     trimmed to the characters that differ."""
-    before, after = split_lines(old), split_lines(new)
-    edits: list[Edit] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        removed, added = "".join(before[i1:i2]), "".join(after[j1:j2])
-        head = _common_prefix(removed, added)
-        tail = _common_prefix(removed[head:][::-1], added[head:][::-1])
-        start = _position(before, i1, removed[:head])
-        end = _position(before, i1, removed[: len(removed) - tail])
-        edits.append(Edit(start, end, added[head : len(added) - tail]))
+    before = split_lines(old)
+    edits = []
+    for change in changes(before, split_lines(new)):
+        removed, added = change.old, change.new
+        start = _position(change.line, removed[: change.prefix])
+        end = _position(change.line, removed[: len(removed) - change.suffix])
+        edits.append(Edit(start, end, added[change.prefix : len(added) - change.suffix]))
     return edits
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
-
-
-def _position(lines: list[str], first: int, text: str) -> Position:
-    """Where ``text`` (the start of the block beginning at line ``first``) ends."""
+def _position(first: int, text: str) -> Position:
+    """Where ``text`` ends, when it starts at the beginning of line ``first``."""
     line, column = first, 0
     for piece in split_lines(text):
         if piece.endswith(("\n", "\r")):
@@ -81,23 +67,6 @@ def _position(lines: list[str], first: int, text: str) -> Position:
         else:
             column = len(piece)
     return line, column
-
-
-def apply(text: str, edits: list[Edit]) -> str:
-    """``text`` with ``edits`` applied (as an editor applies a workspace edit: all against the original)."""
-    lines = split_lines(text)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def offset(position: Position) -> int:
-        line, column = position
-        return offsets[line] + column if line < len(lines) else len(text)
-
-    result = text
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        result = result[: offset(edit.start)] + edit.text + result[offset(edit.end):]
-    return result
 
 
 # -- "# noqa" ---------------------------------------------------------------------------------

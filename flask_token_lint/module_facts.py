@@ -125,15 +125,6 @@ class ModuleFacts:
                 return True
         return False
 
-    def imports_from(self, packages: frozenset[str]) -> bool:
-        """An import at any depth names one of ``packages`` or something inside one."""
-        return not packages.isdisjoint(self.imported_packages)
-
-    @functools.cached_property
-    def imported_packages(self) -> frozenset[str]:
-        """The top-level packages the module's imports name (``flask`` for ``flask.request``)."""
-        return frozenset(q.partition(".")[0] for q in self.all_qualnames)
-
     @functools.cached_property
     def sees_request(self) -> bool:
         """An import names ``flask.request`` (or the ``flask`` package, whose ``request`` an attribute

@@ -12,7 +12,6 @@ only when a finding has a fix.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from pathlib import Path, PurePath
@@ -25,7 +24,7 @@ from flask_token_lint.results import FileFinding, ReportOptions, fingerprints
 from flask_token_lint.finding import FixSafety
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule, Severity
-from flask_token_lint.source import decode_source, split_lines, utf16_column, utf16_length
+from flask_token_lint.source import changes, decode_source, split_lines, utf16_column, utf16_length
 
 RULE_DOCS_URL = "https://github.com/flask-token-lint/flask-token-lint/blob/main/docs/rules/"
 INFORMATION_URI = "https://github.com/flask-token-lint/flask-token-lint"
@@ -143,11 +142,6 @@ def _position(lines: list[str], first: int, offset: int, at_end: bool) -> tuple[
     return (len(lines), utf16_length(lines[-1]) + 1) if lines else (1, 1)
 
 
-def _common_prefix(a: str, b: str) -> int:
-    size = min(len(a), len(b))
-    return next((i for i in range(size) if a[i] != b[i]), size)
-
-
 def _replacements(before: list[str], after: list[str]) -> list[Json]:
     """Replacements turning the lines ``before`` into ``after``.
 
@@ -155,15 +149,10 @@ def _replacements(before: list[str], after: list[str]) -> list[Json]:
     start and end are left out, so the deleted region is referenced by position and the inserted
     text is only what the fix wrote: nothing else from the original lines (such as a second secret
     on the flagged line) is copied into the output."""
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     replacements = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        old, new = "".join(before[i1:i2]), "".join(after[j1:j2])
-        prefix = _common_prefix(old, new)
-        suffix = _common_prefix(old[prefix:][::-1], new[prefix:][::-1])
-        deleted_end, inserted_end = len(old) - suffix, len(new) - suffix
+    for change in changes(before, after):
+        old, new, prefix, i1 = change.old, change.new, change.prefix, change.line
+        deleted_end, inserted_end = len(old) - change.suffix, len(new) - change.suffix
         start = _position(before, i1, prefix, at_end=False)
         end = start if deleted_end == prefix else _position(before, i1, deleted_end, at_end=True)
         replacements.append(

@@ -18,7 +18,6 @@ A crash while checking one document is logged to the client and the server goes 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import logging
@@ -129,7 +128,7 @@ class TokenLintServer(LanguageServer):
         path = _path(uri)
         checker = self.checker_for(path)
         name = path or "untitled.py"
-        if checker.test_code is not None and path is not None and checker.test_code.matches(path):
+        if checker.skips(path):
             findings: list[Finding] = []
         else:
             findings = checker.findings(text.encode("utf-8", "surrogatepass"), name, cached=False)
@@ -370,13 +369,8 @@ def build() -> TokenLintServer:
     return server
 
 
-def run(arguments: argparse.Namespace | None = None) -> int:
+def run() -> int:
     """Serve over stdin/stdout until the client says ``exit``."""
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     build().start_io()
     return 0
-
-
-def describe() -> dict[str, Any]:
-    """What the server offers, for ``--help``-style listings and tests."""
-    return {"name": NAME, "version": __version__, "fix_all": FIX_ALL}

@@ -6,9 +6,11 @@ LSP count UTF-16 code units. Every conversion lives here.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import tokenize
+from dataclasses import dataclass
 
 # A line ends with "\r\n", "\r" or "\n", as Python's tokenizer and flake8 count them (not with the
 # form feeds and other separators that ``str.splitlines`` also splits on).
@@ -50,3 +52,38 @@ def utf16_column(line: str, byte_offset: int) -> int:
     """The 0-based UTF-16 column of a 0-based UTF-8 byte offset (as ``char_column``)."""
     prefix, beyond = _prefix(line, byte_offset)
     return utf16_length(prefix) + beyond
+
+
+@dataclass(frozen=True)
+class Change:
+    """One block of lines that differs between two texts: its first line in the old text (0-based),
+    the block's old and new text, and how many characters the two share at its start and its end."""
+
+    line: int
+    old: str
+    new: str
+    prefix: int
+    suffix: int
+
+
+def changes(before: list[str], after: list[str]) -> list[Change]:
+    """The blocks of lines that differ between ``before`` and ``after`` (lines as ``split_lines``
+    gives them), each trimmed to the characters that differ."""
+    found = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = "".join(before[i1:i2]), "".join(after[j1:j2])
+        prefix = _shared(old, new)
+        found.append(Change(i1, old, new, prefix, _shared(old[prefix:][::-1], new[prefix:][::-1])))
+    return found
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share at their start."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i

@@ -965,18 +965,8 @@ class ValueAnalysis:
                 if found is not None:
                     return found
             return None
-        if isinstance(node, ast.JoinedStr):
-            return self._first_leak(node.values, scope, tokens)
-        if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr, ast.Await)):
-            return self.leak_of(node.value, scope, tokens)
-        if isinstance(node, ast.BinOp):
-            return self._first_leak((node.left, node.right), scope, tokens)
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return self._first_leak(node.elts, scope, tokens)
-        if isinstance(node, ast.Dict):
-            return self._first_leak(node.values, scope, tokens)
-        if isinstance(node, (ast.IfExp, ast.BoolOp)):
-            parts = (node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values
+        parts = _parts(node)
+        if parts is not None:
             return self._first_leak(parts, scope, tokens)
         if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
             if any(generator.ifs for generator in node.generators):
@@ -986,26 +976,34 @@ class ValueAnalysis:
             return self._call_leak(node, scope, tokens)
         return None
 
+    def _call_parts(self, node: ast.Call, scope: Scope) -> list[ast.expr] | None:
+        """What a call's result carries whole: the arguments of ``str()``, ``json.dumps()`` and the
+        like, the template and arguments of ``.format``, the items of ``.join``; None for other calls."""
+        func = node.func
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if self.qualname(func, scope) in _STRINGIFYING_FUNCTIONS:
+            return arguments
+        if isinstance(func, ast.Attribute):
+            if func.attr == "format":
+                return [func.value, *arguments]
+            return list(node.args) if func.attr == "join" else None
+        if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and scope.module.is_builtin(func, func.id):
+            return arguments
+        return None
+
     def _call_leak(self, node: ast.Call, scope: Scope, tokens: bool) -> str | None:
         if self.is_sanitizer(node, scope):
             return None
+        parts = self._call_parts(node, scope)
+        if parts is not None:
+            return self._first_leak(parts, scope, tokens)
         func = node.func
-        arguments = [*node.args, *(k.value for k in node.keywords)]
-        module = scope.module
-        if self.qualname(func, scope) in _STRINGIFYING_FUNCTIONS:
-            return self._first_leak(arguments, scope, tokens)
         if isinstance(func, ast.Attribute):
-            if func.attr == "format":
-                return self._first_leak([func.value, *arguments], scope, tokens)
-            if func.attr == "join":
-                return self._first_leak(node.args, scope, tokens)
             if func.attr in _WHOLE_MAPPING_METHODS and not tokens:
                 base = self.value_of(func.value, scope)
                 if base is not None and base.kind in LEAKING_KINDS:
                     return base.label
             return None
-        if isinstance(func, ast.Name) and func.id in _STRINGIFYING_BUILTINS and module.is_builtin(func, func.id):
-            return self._first_leak(arguments, scope, tokens)
         for returned, callee in self.summaries.returns(node, scope):
             found = self.leak_of(returned, callee, tokens)
             if found is not None:
@@ -1031,15 +1029,8 @@ class ValueAnalysis:
         return result
 
     def _carries(self, node: ast.expr, scope: Scope, depth: int) -> frozenset[str]:
-        def union(parts) -> frozenset[str]:
-            found: set[str] = set()
-            for part in parts:
-                if part is not None:
-                    found |= self.carried_parameters(part, scope, depth + 1)
-            return frozenset(found)
-
+        found: set[str] = set()
         if isinstance(node, ast.Name):
-            found: set[str] = set()
             for path, where in self.reaching(node, scope):
                 head = path[0]
                 if head is PARAM and where is scope:
@@ -1047,24 +1038,31 @@ class ValueAnalysis:
                 elif isinstance(head, Binding) and head.value is not None and not head.iterates and head.index is None:
                     found |= self.carried_parameters(head.value, where, depth + 1) if where is scope else set()
             return frozenset(found)
-        if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr, ast.Await)):
-            return union([node.value])
-        if isinstance(node, ast.JoinedStr):
-            return union(node.values)
-        if isinstance(node, ast.BinOp):
-            return union([node.left, node.right])
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return union(node.elts)
-        if isinstance(node, ast.Dict):
-            return union(node.values)
-        if isinstance(node, (ast.IfExp, ast.BoolOp)):
-            return union((node.body, node.orelse) if isinstance(node, ast.IfExp) else node.values)
-        if isinstance(node, ast.Call) and not self.is_sanitizer(node, scope):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == "format":
-                return union([func.value, *node.args, *(k.value for k in node.keywords)])
-            if isinstance(func, ast.Attribute) and func.attr == "join":
-                return union(node.args)
-            if isinstance(func, ast.Name) and func.id in ("str", "dict", "tuple", "list") and scope.module.is_builtin(func, func.id):
-                return union([*node.args, *(k.value for k in node.keywords)])
-        return frozenset()
+        if isinstance(node, ast.Call):
+            parts = None if self.is_sanitizer(node, scope) else self._call_parts(node, scope)
+        else:
+            parts = _parts(node)
+        for part in parts or ():
+            found |= self.carried_parameters(part, scope, depth + 1)
+        return frozenset(found)
+
+
+def _parts(node: ast.expr) -> list[ast.expr] | None:
+    """What ``node`` is built of whole: an f-string's values, a formatted or awaited value, both
+    sides of an operator, a container's items (a dict's values), the arms of a choice; None for any
+    other node (a call's parts depend on what it calls: ``ValueAnalysis._call_parts``)."""
+    if isinstance(node, ast.JoinedStr):
+        return list(node.values)
+    if isinstance(node, (ast.FormattedValue, ast.Starred, ast.NamedExpr, ast.Await)):
+        return [node.value]
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return list(node.elts)
+    if isinstance(node, ast.Dict):
+        return list(node.values)
+    if isinstance(node, ast.IfExp):
+        return [node.body, node.orelse]
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    return None

@@ -32,7 +32,7 @@ CHANGING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear",
 
 
 def _fields(cls: type) -> tuple[str, ...]:
-    """The fields of ``cls`` that may hold child nodes, last first (the order the walk pushes them)."""
+    """The fields of ``cls`` that may hold child nodes, in source order (plans keep them reversed)."""
     fields = _FIELDS.get(cls)
     if fields is None:
         scalar = _SKIPPED_FIELDS | _SCALAR_FIELDS.get(cls.__name__, frozenset())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import extra_codes
 
-from flask_token_lint.cli import filter_noqa
+from flask_token_lint.checker import filter_noqa
 from flask_token_lint.engine import Engine
 from flask_token_lint.fix_files import FileFix, fix_file_source
 from flask_token_lint.registry import all_rules

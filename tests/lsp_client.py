@@ -17,7 +17,27 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from flask_token_lint.lsp import Edit
+from flask_token_lint.source import split_lines
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    """``text`` with ``edits`` applied as an editor applies a workspace edit: all against the original."""
+    lines = split_lines(text)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def offset(position: tuple[int, int]) -> int:
+        line, column = position
+        return offsets[line] + column if line < len(lines) else len(text)
+
+    result = text
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        result = result[: offset(edit.start)] + edit.text + result[offset(edit.end):]
+    return result
 
 
 class ServerError(Exception):

@@ -18,7 +18,7 @@ import pytest
 
 from frontends import ROOT, run_main
 
-from flask_token_lint import cli
+from flask_token_lint import checker, cli
 from flask_token_lint.baseline import new_findings, read_baseline
 from flask_token_lint.engine import Engine
 from flask_token_lint.fix_files import FileFix, diff_names, fix_file, unified_diff, write_fix
@@ -336,7 +336,7 @@ needs_the_flag = pytest.mark.skipif(
 
 
 def _findings(source: bytes, path: str) -> list:
-    return cli.filter_noqa(Engine(), source, path)
+    return checker.filter_noqa(Engine(), source, path)
 
 
 def test_fix_file_leaves_baselined_findings_and_rekeys_their_entries(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from frontends import run_main
 
-from flask_token_lint import cli, fix_files
+from flask_token_lint import checker, fix_files
 from flask_token_lint.engine import Engine
 from flask_token_lint.fixer import allowed, fix_source
 from flask_token_lint.finding import FixSafety
@@ -81,8 +81,8 @@ def test_a_fix_changes_only_its_findings_and_converges(path):
 
 def _fix_text(source: bytes, unsafe: bool = False) -> bytes:
     engine = Engine()
-    findings = cli.filter_noqa(engine, source, "t.py")
-    return fix_files.fix_file_source(source, findings, lambda s: cli.filter_noqa(engine, s, "t.py"), unsafe).fixed
+    findings = checker.filter_noqa(engine, source, "t.py")
+    return fix_files.fix_file_source(source, findings, lambda s: checker.filter_noqa(engine, s, "t.py"), unsafe).fixed
 
 
 def test_crlf_bom_comments_and_quotes_are_kept():
@@ -300,13 +300,13 @@ def test_fix_imports_libcst():
 def test_any_subset_of_fixes_parses_converges_and_leaves_no_safe_fix(path, unsafe, random):
     engine = engine_for(path)
     source = path.read_bytes()
-    findings = cli.filter_noqa(engine, source, str(path))
+    findings = checker.filter_noqa(engine, source, str(path))
     subset = [f for f in findings if random.random() < 0.5]
     partly = fix_source(source, subset, unsafe).source
     ast.parse(partly)
 
     def recheck(source: bytes):
-        return cli.filter_noqa(engine, source, str(path))
+        return checker.filter_noqa(engine, source, str(path))
 
     whole = fix_files.fix_file_source(partly, recheck(partly), recheck, unsafe)
     ast.parse(whole.fixed)

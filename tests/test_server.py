@@ -15,9 +15,9 @@ pytest.importorskip("pygls")
 
 from conftest import FIXTURE_FILES  # noqa: E402
 from frontends import ROOT, run_main  # noqa: E402
-from lsp_client import Client, ServerError  # noqa: E402
+from lsp_client import Client, ServerError, apply  # noqa: E402
 
-from flask_token_lint.lsp import Edit, apply  # noqa: E402
+from flask_token_lint.lsp import Edit  # noqa: E402
 
 FIX_ALL = "source.fixAll.flask-token-lint"
 

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 _RESPONSE_BUILDERS = frozenset({"flask.jsonify", "flask.make_response", "flask.Response", "werkzeug.wrappers.Response"})
 # ``abort`` functions: Flask's and Werkzeug's, and the REST extensions' (``message=`` and any other
 # keyword go into the JSON error body). ``api.abort(...)``/``ns.abort(...)`` are methods named abort.
-# The packages of the response builders and aborts: a module importing none of them calls none.
-_FRAMEWORKS = frozenset({"flask", "werkzeug", "flask_restful", "flask_restx", "flask_restplus", "flask_smorest"})
 _ABORTS = frozenset(
     {
         "flask.abort",
@@ -124,8 +122,6 @@ class CredentialsInResponse(Rule):
                     yield node, {"what": capitalized(what), "where": "put into an exception message"}
                     return
             return
-        if not ctx.imports_from(_FRAMEWORKS):
-            return  # no response builder or abort to call, here or in a helper of the module
         yield from self._response_or_abort(node, ctx, [*node.args, *(k.value for k in node.keywords)], ctx)
         # The module's own helpers: ``respond(dict(request.headers))`` where ``respond`` returns
         # ``jsonify(data)``; what is echoed comes from this call.

@@ -6,7 +6,6 @@ import ast
 from typing import TYPE_CHECKING
 
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
-from flask_token_lint.syntax import call_name
 
 if TYPE_CHECKING:
     from flask_token_lint.context import Context

@@ -207,32 +207,22 @@ class TokenInUrl(Rule):
                         if names:
                             yield node, {"what": f"Token read from the {names[0]!r} query parameter"}
                             return
-        if any(keyword.arg in ("params", None) for keyword in node.keywords):
-            for params in ctx.keyword_values(node, "params") or ():
-                if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(params) for key in mapping):
-                    yield node, {"what": "A token is sent as a query parameter"}
-                    return
-        # Through local aliases (``enc = urlencode``); an imported alias (``url_for as link``) is
-        # judged by what it imports.
-        resolved = ctx.callee(node)
-        name = call_name(node) if not isinstance(resolved, (ast.Name, ast.Attribute)) else (
-            resolved.attr if isinstance(resolved, ast.Attribute) else resolved.id)
-        if isinstance(resolved, ast.Name) and ctx.is_imported_name(resolved):
-            name = (ctx.qualname(resolved) or name).rsplit(".", 1)[-1]
-        if name in _BUILDER_NAMES:
-            qualname = ctx.qualname(node.func)
-            if qualname in _URL_BUILDERS:
-                if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
-                    yield node, {"what": "A token is put into a URL by url_for"}
-                    return
-            if qualname in _URL_ENCODERS and node.args and _builds_a_url(node, ctx):
-                if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(node.args[0]) for key in mapping):
-                    yield node, {"what": "A token is put into a URL query string"}
-                    return
-        if name in ("add_argument", "Argument"):
-            argument = _query_argument(node, ctx)
-            if argument is not None:
-                yield node, {"what": f"The {argument!r} request argument is read from the query string"}
+        for params in ctx.keyword_values(node, "params") or ():
+            if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(params) for key in mapping):
+                yield node, {"what": "A token is sent as a query parameter"}
+                return
+        qualname = ctx.qualname(node.func)  # through imports and local aliases (``enc = urlencode``)
+        if qualname in _URL_BUILDERS:
+            if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
+                yield node, {"what": "A token is put into a URL by url_for"}
+                return
+        if qualname in _URL_ENCODERS and node.args and _builds_a_url(node, ctx):
+            if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(node.args[0]) for key in mapping):
+                yield node, {"what": "A token is put into a URL query string"}
+                return
+        argument = _query_argument(node, ctx)
+        if argument is not None:
+            yield node, {"what": f"The {argument!r} request argument is read from the query string"}
 
     def _token_location(self, node, ctx):
         for setting in ctx.config_settings(node):
@@ -246,8 +236,6 @@ class TokenInUrl(Rule):
 
 
 _QUERY_GETTERS = frozenset({"get", "getlist", "pop"})
-# The last name of the calls that build a URL or encode a query (``url_for``, ``urlencode``).
-_BUILDER_NAMES = frozenset(q.rsplit(".", 1)[1] for q in _URL_BUILDERS | _URL_ENCODERS)
 
 
 def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
