@@ -24,7 +24,7 @@ from flask_token_lint.settings import ALL_OPTIONS, ConfigError
 from flask_token_lint.source import decode_source
 
 if TYPE_CHECKING:
-    from flask_token_lint.engine import Engine
+    from flask_token_lint.engine import Engine, Parse
 
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -244,18 +244,18 @@ class Checker:
         """``path`` is test or example code and the test-code policy is "skip" (never read)."""
         return self.test_code is not None and bool(path) and self.test_code.matches(path)
 
-    def findings(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
+    def findings(self, source: bytes, path: str, cached: bool = True, parse: Parse | None = None) -> list[Finding]:
         """The findings ``# noqa`` comments and ``per-file-ignores`` leave standing."""
-        return self.ignoring(path, self.unignored(source, path, cached))
+        return self.ignoring(path, self.unignored(source, path, cached, parse))
 
-    def unignored(self, source: bytes, path: str, cached: bool = True) -> list[Finding]:
+    def unignored(self, source: bytes, path: str, cached: bool = True, parse: Parse | None = None) -> list[Finding]:
         """The findings ``# noqa`` comments leave standing (what the cache keeps)."""
         findings = None
         key = self.cache.key(source) if cached and self.cache is not None else None
         if key is not None and self.cache is not None:
             findings = self.cache.get(key)
         if findings is None:
-            findings = filter_noqa(self.engine, source, path)
+            findings = filter_noqa(self.engine, source, path, parse)
             if key is not None and self.cache is not None:
                 self.cache.put(key, findings)
         return findings
@@ -278,12 +278,12 @@ def _patterns(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def filter_noqa(engine: Engine, source: bytes, path: str) -> list[Finding]:
+def filter_noqa(engine: Engine, source: bytes, path: str, parse: Parse | None = None) -> list[Finding]:
     try:
         text = decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError):
         return engine.check_source(source, path)  # FTL001: no comment can silence an unreadable file
-    findings = engine.check_source(text, path)
+    findings = engine.check_source(text, path, parse)
     if not findings:
         return []
     noqa = NoqaFilter(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.finding import UNPARSABLE, Finding, FixSafety
@@ -22,6 +22,13 @@ from flask_token_lint.rule import Rule
 from flask_token_lint.settings import OPTIONS, Settings
 from flask_token_lint.source import decode_source
 from flask_token_lint.walk import Walk
+
+# Turns a module's text (and its file name, for messages) into its tree.
+Parse = Callable[[str, str], ast.Module]
+
+
+def _parse(text: str, filename: str) -> ast.Module:
+    return ast.parse(text, filename=filename)
 
 __all__ = ["Engine", "UNPARSABLE"]
 
@@ -124,8 +131,11 @@ class Engine:
                         table.setdefault(node_type, []).append(rule)
         return table
 
-    def check_source(self, source: bytes | str, filename: str = "<unknown>") -> list[Finding]:
-        """Decode, prefilter, parse and check one file's contents."""
+    def check_source(
+        self, source: bytes | str, filename: str = "<unknown>", parse: Parse | None = None
+    ) -> list[Finding]:
+        """Decode, prefilter, parse (with ``parse`` when given: the language server's re-parser,
+        which must give what ``ast.parse`` gives) and check one file's contents."""
         try:
             text = decode_source(source)
         except (SyntaxError, UnicodeDecodeError, LookupError) as error:
@@ -134,7 +144,7 @@ class Engine:
         if not codes:
             return []
         try:
-            tree = ast.parse(text, filename=filename)
+            tree = (parse or _parse)(text, filename)
         except SyntaxError as error:
             line = error.lineno or 1
             col = max((error.offset or 1) - 1, 0)

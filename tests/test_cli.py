@@ -209,10 +209,10 @@ def test_an_internal_error_is_one_line_and_the_run_goes_on(tmp_path, vulnerable,
     crashing.write_text(VULNERABLE)
     real = Engine.check_source
 
-    def check_source(self, source, filename="<unknown>"):
+    def check_source(self, source, filename="<unknown>", parse=None):
         if filename == str(crashing):
             raise RuntimeError("boom")
-        return real(self, source, filename)
+        return real(self, source, filename, parse)
 
     monkeypatch.setattr(Engine, "check_source", check_source)
     code, out, err = run("check", "--no-cache", str(tmp_path))

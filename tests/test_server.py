@@ -278,3 +278,55 @@ def test_shutdown_and_exit_are_clean():
         assert client.shutdown() == 0
     finally:
         client.kill()
+
+
+def _change(server: Client, path: Path, version: int, lines: list[str], at: int, remove: int, new: list[str]) -> None:
+    """Replace ``remove`` lines from line ``at`` with ``new`` (an incremental change) in ``lines`` and the server."""
+    old_end = at + remove
+    change = {"range": {"start": {"line": at, "character": 0}, "end": {"line": old_end, "character": 0}},
+              "text": "".join(new)}
+    lines[at:old_end] = new
+    server.notify("textDocument/didChange", {"textDocument": {"uri": path.resolve().as_uri(), "version": version},
+                                             "contentChanges": [change]})
+
+
+def _codes_at(diagnostics: list[dict]) -> list[tuple[int, int, str]]:
+    return sorted((d["range"]["start"]["line"], d["range"]["start"]["character"], d["code"]) for d in diagnostics)
+
+
+def test_edits_give_the_cli_findings_of_the_edited_text(server, tmp_path):
+    """Each edit re-parses only the statements it touched: the diagnostics after it are still the
+    CLI's findings for the whole edited text (moved lines, a new view, a syntax error and its repair)."""
+    path = tmp_path / "app.py"
+    lines = (ROOT / "fixtures" / "demo_app" / "app.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    server.open(path, "".join(lines))
+    view = ["\n", "\n", "@app.route('/added')\n", "def added():\n",
+            "    return jwt.decode(request.args['t'], options={'verify_signature': False})\n"]
+    steps = [(5, 0, view), (3, 1, []), (9, 0, ["def broken(:\n"]), (9, 1, []), (len(lines) - 2, 0, ["x = (\n", ")\n"])]
+    for version, (at, remove, new) in enumerate(steps, start=2):
+        _change(server, path, version, lines, min(at, len(lines)), remove, new)
+        published = server.wait_for("textDocument/publishDiagnostics",
+                                    lambda p, v=version: p["uri"] == path.resolve().as_uri() and p.get("version") == v)
+        path.write_text("".join(lines), encoding="utf-8")
+        expected = sorted((r["line"] - 1, r["column"] - 1, r["code"]) for r in _cli("--isolated", str(path)))
+        assert _codes_at(published["diagnostics"]) == expected, version
+        assert expected, version
+
+
+def test_a_burst_of_changes_is_checked_once_after_its_last_change(server, tmp_path):
+    path = tmp_path / "typed.py"
+    text = "from flask import Flask\napp = Flask(__name__)\n"
+    server.open(path, text)
+    uri = path.resolve().as_uri()
+    typed = "app.run(debug=True)\n"
+    before = len(server.seen)
+    for version, character in enumerate(typed, start=2):  # one keystroke per change, sent together
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": 2, "character": version - 2}, "end": {"line": 2, "character": version - 2}},
+             "text": character}]})
+    last = len(typed) + 1
+    final = server.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p.get("version") == last)
+    assert [d["code"] for d in final["diagnostics"]] == ["FTL501"]
+    checks = [m for m in server.seen[before:]
+              if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+    assert len(checks) <= 3 < len(typed)  # the first change alone, maybe one mid-burst, the last
