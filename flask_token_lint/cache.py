@@ -26,7 +26,7 @@ from flask_token_lint import __version__
 from flask_token_lint.finding import Finding, FixSafety
 
 DEFAULT_DIRECTORY = ".flask_token_lint_cache"
-_LAYOUT = "v2"
+_LAYOUT = "v3"
 _MARKER = "# Created by flask-token-lint.\n"
 KEEP_VARIANTS = 4  # the current settings and the three used most recently before them
 
@@ -60,21 +60,24 @@ class Cache:
     def index_path(self) -> str:
         return os.path.join(self.directory, "index.json")
 
-    def key(self, source: bytes) -> str:
-        return hashlib.sha256(self._salt + source).hexdigest()
+    def key(self, source: bytes, path: str = "") -> str:
+        return hashlib.sha256(self._salt + path.encode("utf-8", "surrogateescape") + b"\0" + source).hexdigest()
 
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")
 
-    def get(self, key: str) -> list[Finding] | None:
+    def get(self, key: str) -> tuple[list[Finding], dict[str, list]] | None:
+        """The findings kept under ``key`` and the project modules they read (path -> [digest,
+        mtime_ns, size] when they were read)."""
         try:
             with open(self._path(key), encoding="utf-8") as handle:
-                return _findings(json.load(handle))
+                entry = json.load(handle)
+            return _findings(entry["findings"]), _dependencies(entry["dependencies"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, truncated or from another layout: check the file again
 
-    def put(self, key: str, findings: list[Finding]) -> None:
-        self._write(self._path(key), _rows(findings))
+    def put(self, key: str, findings: list[Finding], dependencies: dict[str, list] | None = None) -> None:
+        self._write(self._path(key), {"findings": _rows(findings), "dependencies": dependencies or {}})
 
     def _write(self, path: str, data: object) -> None:
         folder = os.path.dirname(path)
@@ -126,18 +129,31 @@ def stamp(path: str) -> tuple[int, int] | None:
 
 
 def index_findings(index: dict[str, list], path: str, current: tuple[int, int] | None) -> list[Finding] | None:
-    """The findings the index holds for ``path`` when its stamp is still ``current``."""
+    """The findings the index holds for ``path`` when its stamp is still ``current`` and so are the
+    stamps of the project modules they read."""
     entry = index.get(path)
-    if current is None or not isinstance(entry, list) or len(entry) != 3 or tuple(entry[:2]) != current:
+    if current is None or not isinstance(entry, list) or len(entry) != 4 or tuple(entry[:2]) != current:
         return None
     try:
+        for dependency, (_, *then) in _dependencies(entry[3]).items():
+            if stamp(dependency) != tuple(then):
+                return None
         return _findings(entry[2])
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def index_entry(current: tuple[int, int], findings: list[Finding]) -> list:
-    return [current[0], current[1], _rows(findings)]
+def index_entry(current: tuple[int, int], findings: list[Finding], dependencies: dict[str, list]) -> list:
+    return [current[0], current[1], _rows(findings), dependencies]
+
+
+def _dependencies(data: object) -> dict[str, list]:
+    if not isinstance(data, dict):
+        raise TypeError("dependencies")
+    for value in data.values():
+        if not (isinstance(value, list) and len(value) == 3):
+            raise TypeError("dependency")
+    return data
 
 
 def _rows(findings: list[Finding]) -> list[dict]:

@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("-j", "--jobs", type=int, default=None, help="processes to use (default: one per CPU)")
     speed.add_argument("--no-cache", action="store_true", help="check every file, ignoring earlier results")
     speed.add_argument(
+        "--no-project", action="store_true",
+        help="check each file alone: constants, apps, helpers and configurations it imports from its own "
+        "project stay unknown (by default the project index reads them)",
+    )
+    speed.add_argument(
         "--cache-dir", default=None, metavar="DIR",
         help=f"where results are kept (default: {DEFAULT_DIRECTORY} in the project root: the folder of the "
         "pyproject.toml read, else the current directory)",
@@ -206,10 +211,15 @@ class Checker:
             settings.test_code_patterns, self.config.root
         )
         self.cache_root = _cache_root(arguments, self.config)
-        self.cache = None if arguments.no_cache else Cache(self.cache_root, codes, settings)
+        mode = (settings, "each file alone") if getattr(arguments, "no_project", False) else settings
+        self.cache = None if arguments.no_cache else Cache(self.cache_root, codes, mode)
         # The cache's index (path -> stamp and findings), for runs that only report: read lazily.
         self._index: dict[str, list] | None = None
         self._fixing = bool(arguments.fix or arguments.diff)
+        self.no_project = bool(getattr(arguments, "no_project", False))
+        # The project modules the last file's findings read, each with its digest and stamp then:
+        # its cached findings hold while they are unchanged.
+        self.last_dependencies: dict[str, list] = {}
         self.index_changed = False
 
     @property
@@ -217,8 +227,11 @@ class Checker:
         """Built when a file is first checked: a run answered from the cache never imports it."""
         if self._engine is None:
             from flask_token_lint.engine import Engine
+            from flask_token_lint.project import ProjectIndex
 
-            self._engine = Engine(self._codes, self._settings)
+            folder = None if self.cache is None else os.path.join(self.cache_root, "project")
+            index = ProjectIndex(self._settings, folder)
+            self._engine = Engine(self._codes, self._settings, index, projects=not self.no_project)
         return self._engine
 
     @property
@@ -229,10 +242,13 @@ class Checker:
             self._index = self.cache.load_index()
         return self._index
 
-    def remember(self, path: str, stamp: tuple[int, int], findings: list[Finding]) -> None:
-        """Keep a checked file's findings in the index, under the stamp it had when it was read."""
+    def remember(self, path: str, stamp: tuple[int, int], findings: list[Finding],
+                 dependencies: dict[str, list] | None = None) -> None:
+        """Keep a checked file's findings in the index, under the stamp it had when it was read (and
+        those of the project modules they read)."""
         if self.index is not None:
-            self._index[os.path.abspath(path)] = cache_files.index_entry(stamp, findings)  # type: ignore[index]
+            entry = cache_files.index_entry(stamp, findings, dependencies or {})
+            self._index[os.path.abspath(path)] = entry  # type: ignore[index]
             self.index_changed = True
 
     def save_index(self) -> None:
@@ -251,14 +267,31 @@ class Checker:
     def unignored(self, source: bytes, path: str, cached: bool = True, parse: Parse | None = None) -> list[Finding]:
         """The findings ``# noqa`` comments leave standing (what the cache keeps)."""
         findings = None
-        key = self.cache.key(source) if cached and self.cache is not None else None
+        # Keyed by the file's path as well: what its imports name depends on where it is.
+        key = self.cache.key(source, os.path.abspath(path)) if cached and self.cache is not None else None
         if key is not None and self.cache is not None:
-            findings = self.cache.get(key)
+            found = self.cache.get(key)
+            if found is not None and self.dependencies_unchanged(found[1]):
+                findings, self.last_dependencies = found
         if findings is None:
             findings = filter_noqa(self.engine, source, path, parse)
+            project = self.engine.project
+            self.last_dependencies = {
+                dependency: [project.digest(dependency), *(project.stamp_of(dependency) or (0, 0))]
+                for dependency in sorted(self.engine.dependencies)
+            } if project is not None else {}
             if key is not None and self.cache is not None:
-                self.cache.put(key, findings)
+                self.cache.put(key, findings, self.last_dependencies)
         return findings
+
+    def dependencies_unchanged(self, dependencies: dict[str, list]) -> bool:
+        """Each project module a cached result read still has its stamp, or else its content."""
+        for path, (digest, *stamp) in dependencies.items():
+            if cache_files.stamp(path) == tuple(stamp):
+                continue
+            if self.engine.project is None or self.engine.project.digest(path, fresh=True) != digest:
+                return False
+        return True
 
     def ignoring(self, path: str, findings: list[Finding]) -> list[Finding]:
         """``findings`` less the codes ``per-file-ignores`` turns off for ``path``."""

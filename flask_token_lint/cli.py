@@ -99,6 +99,7 @@ class FileOutcome:
     # For the cache's index: the file's stamp when it was read, and its findings before per-file ignores.
     stamp: tuple[int, int] | None = None
     unignored: list[Finding] | None = None
+    dependencies: dict[str, list] | None = None  # the project modules its findings read
 
 
 def process_file(
@@ -116,6 +117,7 @@ def process_file(
         unignored = checker.unignored(source, path)
         if outcome.stamp is not None:
             outcome.unignored = unignored
+            outcome.dependencies = checker.last_dependencies
         findings = checker.ignoring(path, unignored)
         if fixing and findings:
             source, findings = _fix(checker, path, source, findings, arguments, outcome)
@@ -186,7 +188,7 @@ def _outcomes(checker: Checker, paths: list[str], arguments: argparse.Namespace)
         if outcome is None:
             outcome = next(checked)
             if outcome.stamp is not None and outcome.unignored is not None:
-                checker.remember(path, outcome.stamp, outcome.unignored)
+                checker.remember(path, outcome.stamp, outcome.unignored, outcome.dependencies)
         yield outcome
 
 

@@ -15,11 +15,12 @@ from flask_token_lint.config_settings import ConfigSetting, config_settings
 from flask_token_lint.guards import GuardAnalysis
 from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, JwtCalls
 from flask_token_lint.kinds import Value
+from flask_token_lint.project_facts import Closure, ImportedFacts, LoadedConfig
 from flask_token_lint.scopes import Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Forward
 from flask_token_lint.texts import Piece, TextReader
-from flask_token_lint.syntax import FUNCTION_NODES, argument, is_constant
+from flask_token_lint.syntax import FUNCTION_NODES, argument, dotted, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.walk import Walk
 
@@ -279,6 +280,39 @@ class Context:
 
     def claims_checked_by_hand(self, decode: DecodeCall) -> bool:
         return self._facts.jwt.claims_checked_by_hand(decode, self._scope)
+
+    # -- the project ------------------------------------------------------------------
+    def project_closure(self) -> Closure:
+        """What this module and the project modules it imports use and name (session and login
+        libraries, cookie-securing settings): this module alone when there is no project index."""
+        module = self._scope.module
+        return (module.imported or ImportedFacts()).closure(module.tree)
+
+    def scope_nodes(self) -> Iterator[ast.AST]:
+        """Every node of the scope this rule looks at (a factory's body, or the whole module)."""
+        return ast.walk(self._scope.node)
+
+    def loaded_configs(self, node: ast.expr) -> list[LoadedConfig] | None:
+        """The configuration classes (or modules) ``app.config.from_object(node)`` may load, each
+        with its settings and its bases'; None when one of them is not known (made at run time,
+        from outside the project)."""
+        module = self._scope.module
+        imported = module.imported or ImportedFacts()
+        loaded: list[LoadedConfig] = []
+        for value in self.constants_of(node):
+            found: list[LoadedConfig] | None = None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                one = imported.loaded_config(module.tree, value.value)
+                found = [one] if one is not None else None
+            elif isinstance(value, (ast.Name, ast.Attribute)) and dotted(value) is not None:
+                one = imported.loaded_config(module.tree, dotted(value))  # type: ignore[arg-type]
+                found = [one] if one is not None else None
+            elif isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+                found = imported.config_map(module.tree, value.value.id)
+            if not found:
+                return None
+            loaded.extend(found)
+        return loaded
 
     def config_settings(self, node: ast.AST) -> list[ConfigSetting]:
         return list(config_settings(node, self))

@@ -120,3 +120,18 @@ def set_setting(node: cst.CSTNode, name: str, value: cst.BaseExpression) -> cst.
             argument = argument.with_changes(value=argument.value.with_changes(elements=elements))
         arguments.append(argument)
     return node.with_changes(args=arguments) if changed else None
+
+
+def add_class_setting(node: cst.CSTNode, name: str, value: cst.BaseExpression) -> cst.CSTNode | None:
+    """The class ``node`` with ``NAME = value`` added as the last statement of its body (after a lone
+    ``pass`` or ``...``, which it replaces)."""
+    if not isinstance(node, cst.ClassDef) or not isinstance(node.body, cst.IndentedBlock):
+        return None
+    statement = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)])
+    body = list(node.body.body)
+    if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1 and (
+        isinstance(body[0].body[0], cst.Pass)
+        or (isinstance(body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, cst.Ellipsis))
+    ):
+        body = []
+    return node.with_changes(body=node.body.with_changes(body=[*body, statement]))

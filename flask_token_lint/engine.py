@@ -17,6 +17,8 @@ from typing import Callable, Iterable, Sequence
 
 from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.finding import UNPARSABLE, Finding, FixSafety
+from flask_token_lint.project import ProjectIndex
+from flask_token_lint.project_facts import imported_from
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule
 from flask_token_lint.settings import OPTIONS, Settings
@@ -85,6 +87,11 @@ def _extra_triggers(settings: Settings) -> dict[str, list[str]]:
     return extra
 
 
+def _real(filename: str | None) -> bool:
+    """A file's name, not a stand-in for text with no file (``<unknown>``, ``-``, ``<stdin>``)."""
+    return bool(filename) and filename not in ("-", "stdin") and not filename.startswith("<")  # type: ignore[union-attr]
+
+
 def _span(node: object) -> tuple[int, int, int, int]:
     return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
 
@@ -92,7 +99,8 @@ def _span(node: object) -> tuple[int, int, int, int]:
 class Engine:
     """Runs the selected rules over files; reusable across files."""
 
-    def __init__(self, selected: Iterable[str] | None = None, settings: Settings | None = None) -> None:
+    def __init__(self, selected: Iterable[str] | None = None, settings: Settings | None = None,
+                 project: ProjectIndex | None = None, projects: bool = True) -> None:
         registry = all_rules()
         codes = set(registry) if selected is None else set(selected) & set(registry)
         self.settings = settings or Settings()
@@ -106,6 +114,19 @@ class Engine:
         }
         self._dispatch_for: dict[frozenset[str], dict[type[ast.AST], list[Rule]]] = {}
         self._plans_for: dict[frozenset[str], dict] = {}
+        self._selected = frozenset(rule.code for rule in self.rules)
+        # What the checked files import from their projects (``project.py``); None checks each file alone.
+        self.project = (project or ProjectIndex(self.settings)) if projects else None
+        self.dependencies: set[str] = set()  # the project modules the last file's findings read
+
+    def codes_for(self, text: str, filename: str | None) -> frozenset[str]:
+        """``rules_for(text)``, or every selected rule when the file imports a fact from its project
+        (``from app import app`` then ``app.run(debug=True)`` names no Flask itself)."""
+        codes = self.rules_for(text) if self.rules else frozenset()
+        if codes != self._selected and _real(filename) and self.project is not None:
+            if self.project.brings(text, filename):  # type: ignore[arg-type]
+                return self._selected
+        return codes
 
     def rules_for(self, text: str) -> frozenset[str]:
         """The codes of the selected rules whose triggers ``text`` satisfies; no other rule can fire on it."""
@@ -140,7 +161,8 @@ class Engine:
             text = decode_source(source)
         except (SyntaxError, UnicodeDecodeError, LookupError) as error:
             return self._unparsable(f"cannot decode the file: {error}", 1, 0)
-        codes = self.rules_for(text) if self.rules else frozenset()
+        self.dependencies = set()
+        codes = self.codes_for(text, filename)
         if not codes:
             return []
         try:
@@ -155,18 +177,25 @@ class Engine:
             return self._unparsable(f"cannot parse the file: {error}", 1, 0)
         except (RecursionError, MemoryError):
             return self._unparsable("the file is nested too deeply to parse", 1, 0)
-        return self.check_tree(tree, codes=codes)
+        return self.check_tree(tree, codes=codes, filename=filename)
 
     def check_tree(
-        self, tree: ast.Module, lines: Sequence[str] | None = None, codes: frozenset[str] | None = None
+        self, tree: ast.Module, lines: Sequence[str] | None = None, codes: frozenset[str] | None = None,
+        filename: str | None = None,
     ) -> list[Finding]:
         """Check a parsed module with the rules whose triggers its text has (``lines`` or ``codes``
-        say which; with neither, every selected rule runs)."""
+        say which; with neither, every selected rule runs). With the file's name, what it imports
+        from its project is known too."""
+        self.dependencies = set()
         if codes is None:
-            codes = self.rules_for("".join(lines)) if lines is not None else frozenset(r.code for r in self.rules)
+            codes = self.codes_for("".join(lines), filename) if lines is not None else self._selected
         if not codes:
             return []
         walk = Walk(tree, self._dispatch(codes), self._plans_for.setdefault(codes, {}))
+        if _real(filename) and self.project is not None:
+            imported = self.project.imported(tree, filename)  # type: ignore[arg-type]
+            walk.module.link(imported)
+            self.dependencies = imported.dependencies
         facts = FileFacts(walk, self.settings)
         contexts: dict[int, Context] = {}
         findings: list[Finding] = []
@@ -182,16 +211,20 @@ class Engine:
                     # thousand terms): that node goes unjudged rather than the run crashing.
                     reports = []
                 for report in reports:
-                    findings.append(self._finding(rule, report))  # type: ignore[arg-type]
+                    findings.append(self._finding(rule, report, node))  # type: ignore[arg-type]
         facts.release()
         # One finding per node and code, even when two paths of a rule reach it.
         unique = {(f.line, f.col, f.code): f for f in reversed(findings)}
         return sorted(unique.values())
 
     @staticmethod
-    def _finding(rule: Rule, report: tuple) -> Finding:
+    def _finding(rule: Rule, report: tuple, checked: ast.AST) -> Finding:
         reported, arguments = report[0], report[1]
         fixable = report[2] if len(report) > 2 else None
+        if imported_from(reported) is not None or (fixable is not None and imported_from(fixable.target) is not None):
+            # A literal another module defines (``from .settings import IDP_KEYS``): reported where this
+            # file uses it, and never fixed here (the text to change is not in this file).
+            reported, fixable = (checked if imported_from(reported) is not None else reported), None
         return Finding(
             reported.lineno,
             reported.col_offset,

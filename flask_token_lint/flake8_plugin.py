@@ -249,7 +249,7 @@ class Flake8Plugin:
             if resolved.skips(self.filename):
                 return
             ignored = resolved.ignored(self.filename)
-        for finding in engine.check_tree(self.tree, self.lines):
+        for finding in engine.check_tree(self.tree, self.lines, filename=self.filename):
             if ignored and finding.code.startswith(ignored):
                 continue
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

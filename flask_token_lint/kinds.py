@@ -45,3 +45,17 @@ LEAKING_KINDS = frozenset(
 APP_CONFIG = "app config"  # app.config[...] / app.config.update / from_mapping
 CONFIG_CLASS = "config class"
 MODULE_CONSTANT = "module constant"
+
+
+# What keeps a login in a cookie, and the settings that make those cookies Secure (FTL405). The
+# keys are what the project index reports a module uses.
+SESSION_USERS: dict[str, tuple[str, ...]] = {
+    "flask.session": ("SESSION_COOKIE_SECURE",),
+    "flask_session": ("SESSION_COOKIE_SECURE",),
+    "flask_login": ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"),
+    "flask_security": ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"),
+    "flask_jwt_extended cookies": ("JWT_COOKIE_SECURE",),
+}
+COOKIE_SECURE_SETTINGS = frozenset(s for settings in SESSION_USERS.values() for s in settings)
+# An extension that makes every cookie Secure when it wraps the app.
+SECURING_EXTENSIONS = frozenset({"flask_talisman"})

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from flask_token_lint.syntax import dotted, top_level_statements
 
 if TYPE_CHECKING:
+    from flask_token_lint.kinds import Value
+    from flask_token_lint.project_facts import ImportedFacts
     from flask_token_lint.scopes import Scope
 
 APP_FACTORY_NAMES = frozenset({"create_app", "make_app"})
@@ -75,6 +77,7 @@ class ModuleFacts:
         self.all_qualnames: set[str] = set()  # what every import at any depth names
         self._assignments: list[tuple[str, ast.expr, Scope]] = []  # candidate app creations, judged in finish()
         self._qualnames: dict[int, str | None] = {}
+        self.imported: ImportedFacts | None = None  # what the file's imports bring from its project
         assigned_count: dict[str, int] = {}
         for stmt in top_level_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -96,6 +99,25 @@ class ModuleFacts:
             if count > 1:
                 self.constants.pop(name, None)
         self.all_qualnames.update(self.aliases.values())
+        self._assigned = frozenset(assigned_count)
+
+    def link(self, imported: ImportedFacts) -> None:
+        """Take in what the file imports from its project: literal constants (placed at their import)
+        and app names, for names the module does not assign itself."""
+        self.imported = imported
+        for name, value in imported.constants.items():
+            if name not in self._assigned:
+                self.constants[name] = value
+        self.app_names.update(name for name in imported.apps if name not in self._assigned)
+
+    def imported_value(self, func: ast.expr, scope: Scope) -> Value | None:
+        """What the project function ``func`` names returns (``get_token()`` from ``auth``), if known."""
+        if self.imported is None or not self.imported.returns:
+            return None
+        path = dotted(func)
+        if path is None or scope.defining(path.partition(".")[0]) is not None:
+            return None
+        return self.imported.returns.get(path)
 
     # -- filled in by the walk ------------------------------------------------
     def note_assignment(self, name: str, value: ast.expr, scope: Scope) -> None:

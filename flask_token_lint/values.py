@@ -760,6 +760,9 @@ class ValueAnalysis:
             found = self.value_of(returned, callee)
             if found is not None:
                 return found
+        imported = scope.module.imported_value(func, func_scope)
+        if imported is not None:
+            return imported
         return self._value_at_call(node, scope)
 
     def _value_at_call(self, call: ast.Call, scope: Scope) -> Value | None:

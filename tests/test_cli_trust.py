@@ -254,7 +254,7 @@ def _check_help_options() -> list[str]:
 
 FLAGS = [
     "--force-exclude", "--show-source", "--statistics", "--quiet", "--exit-zero", "--fix", "--unsafe-fixes",
-    "--diff", "--fix-baselined", "--no-cache", "--isolated",
+    "--diff", "--fix-baselined", "--no-cache", "--no-project", "--isolated",
 ]
 # Each option taking a value, with values it must refuse; "{p}" is the project folder.
 BAD_VALUES: dict[str, list[list[str]]] = {
@@ -564,12 +564,12 @@ def test_the_cache_keeps_only_the_most_recent_settings_and_drops_old_layouts(tmp
     (cache / "v1" / "ab" / "old.json").write_text("[]")
     for leeway in range(1, 8):
         assert run_main("check", "--cache-dir", str(cache), "--max-leeway", str(leeway), str(source))[0] == 1
-        variants = list((cache / "v2").iterdir())
+        variants = list((cache / "v3").iterdir())
         assert len(variants) == min(leeway, cache_module.KEEP_VARIANTS)
     assert not (cache / "v1").exists()
     entries, size = cache_module.size(str(cache))
     assert entries == cache_module.KEEP_VARIANTS and size > 0
     # The variant just used is kept whatever the clocks say.
-    latest = max((cache / "v2").iterdir(), key=lambda p: p.stat().st_mtime).name
+    latest = max((cache / "v3").iterdir(), key=lambda p: p.stat().st_mtime).name
     removed = cache_module.prune(str(cache), keep=latest, variants=1)
-    assert len(removed) == cache_module.KEEP_VARIANTS - 1 and [p.name for p in (cache / "v2").iterdir()] == [latest]
+    assert len(removed) == cache_module.KEEP_VARIANTS - 1 and [p.name for p in (cache / "v3").iterdir()] == [latest]

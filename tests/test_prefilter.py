@@ -32,7 +32,7 @@ def _findings(engine: Engine, path: Path, forced: bool):
         tree = ast.parse(text)
     except SyntaxError:
         return engine.check_source(text, str(path))
-    return engine.check_tree(tree, codes=frozenset(rule.code for rule in engine.rules))
+    return engine.check_tree(tree, codes=frozenset(rule.code for rule in engine.rules), filename=str(path))
 
 
 @pytest.mark.parametrize("path", ALL_FIXTURES, ids=[os.path.relpath(p, ROOT / "fixtures") for p in ALL_FIXTURES])

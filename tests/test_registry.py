@@ -38,6 +38,7 @@ CATALOGUE = {
     "FTL501": (Severity.HIGH, ("CWE-489", "CWE-215"), OWASP_API8),
     "FTL502": (Severity.HIGH, ("CWE-295",), OWASP_API8),
     "FTL503": (Severity.MEDIUM, ("CWE-319",), OWASP_API8),
+    "FTL405": (Severity.MEDIUM, ("CWE-614",), OWASP_API8),
     "FTL504": (Severity.MEDIUM, ("CWE-319", "CWE-523"), OWASP_API8),
 }
 
@@ -62,6 +63,7 @@ PUBLISHED_PYLINT_IDS = {
     "FTL402": "W7342",
     "FTL403": "W7343",
     "FTL404": "W7344",
+    "FTL405": "W7345",
     "FTL501": "W7351",
     "FTL502": "W7352",
     "FTL503": "W7353",

@@ -78,7 +78,7 @@ def test_a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten(tmp_path):
     entries[0].write_text('[{"line": 3, "col"')
     _touch(source)  # the index answers only for an unchanged stamp: now the entry is read
     assert run("--cache-dir", str(cache), str(source)) == first
-    assert json.loads(entries[0].read_text())[0]["code"] == "FTL501"
+    assert json.loads(entries[0].read_text())["findings"][0]["code"] == "FTL501"
 
 
 def test_a_corrupt_index_is_ignored_and_rewritten(tmp_path):

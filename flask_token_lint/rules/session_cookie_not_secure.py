@@ -1,0 +1,198 @@
+"""FTL405: an app that keeps logins in cookies, whose production configuration never makes them Secure."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from flask_token_lint.kinds import SESSION_USERS
+from flask_token_lint.syntax import dotted
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
+
+_APP_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+# Loaders whose settings the analysis cannot read: whatever they load may set the flag.
+_OPAQUE_LOADERS = frozenset({"from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "from_json"})
+_SETTERS = frozenset({"update", "from_mapping", "setdefault", "__setitem__"})
+# A configuration chosen for development or testing (by its class name or its key in a map).
+_NOT_PRODUCTION = re.compile(
+    r"(?:^|_|(?<=[a-z]))(?:dev|develop|development|test|testing|tests|local|debug|unittest|ci)(?=[A-Z_]|$|config)",
+    re.IGNORECASE,
+)
+
+
+def _not_production(name: str | None) -> bool:
+    return bool(name) and bool(_NOT_PRODUCTION.search(name))  # type: ignore[arg-type]
+
+
+class SessionCookieNotSecure(Rule):
+    code = "FTL405"
+    symbol = "session-cookie-not-secure"
+    summary = "An app that keeps logins in cookies never makes those cookies Secure"
+    message = "The app keeps logins in cookies ({user}) but {where} never sets {settings}: they also travel over http"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-614",)
+    owasp = OWASP_API8
+    node_types = (ast.Call,)
+    triggers = ("Flask",)
+    fixes = (FixSafety.SAFE,)
+    fix_title = "Add the missing *_COOKIE_SECURE = True settings to the production configuration class"
+    docs = Docs(
+        what=(
+            "Finds a Flask app whose project keeps logins in cookies (this module or a project module it "
+            "imports, directly or through others, uses `flask.session`, Flask-Login, Flask-Session, "
+            "Flask-Security, or flask-jwt-extended with cookie tokens) while no configuration the app loads "
+            "sets `SESSION_COOKIE_SECURE` (with Flask-Login and Flask-Security also `REMEMBER_COOKIE_SECURE`; "
+            "with flask-jwt-extended cookies `JWT_COOKIE_SECURE`). It reads the settings the app's module "
+            "makes (`app.config[...]`, `update`, `from_mapping`) and the configuration classes or modules "
+            "it loads with `from_object` (a class of the module, an imported one, a `\"package.config.Class\"` "
+            "string, or a class picked from a `{\"production\": ProductionConfig, ...}` map), bases included, "
+            "across the project's modules (the project index). Reported once per app: at the production "
+            "configuration class when the app's module defines it, else at `Flask(...)`. Stays silent "
+            "when the configuration is loaded from a file or the environment (`from_pyfile`, "
+            "`from_envvar`, `from_prefixed_env`, an unknown `from_object`), when any module of the app "
+            "names the setting (it may set it in a way the analysis does not follow) or uses "
+            "Flask-Talisman (which makes the session cookie Secure), and for configurations chosen for "
+            "development or testing (`DevelopmentConfig`, a `\"testing\"` key)."
+        ),
+        why=(
+            "Flask's default for `SESSION_COOKIE_SECURE` is False, and Flask-Login's and flask-jwt-extended's "
+            "for their cookies too: unless a setting says otherwise, the browser sends the session (and with "
+            "it the login) over plain http whenever a page or a redirect uses it, where anyone on the network "
+            "path reads it and becomes the user. An explicit False is FTL404."
+        ),
+        references=(
+            "https://flask.palletsprojects.com/en/stable/config/#SESSION_COOKIE_SECURE",
+            "https://flask-login.readthedocs.io/en/latest/#cookie-settings",
+            "https://cwe.mitre.org/data/definitions/614.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from flask import Flask, session
+
+            class ProductionConfig:
+                SECRET_KEY_FILE = "/run/secrets/key"
+
+            app = Flask(__name__)
+            app.config.from_object(ProductionConfig)
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            from flask import Flask, session
+
+            class ProductionConfig:
+                SESSION_COOKIE_SECURE = True
+
+            app = Flask(__name__)
+            app.config.from_object(ProductionConfig)
+            """
+        ),
+        example(
+            """\
+            from flask import Flask, session
+
+            app = Flask(__name__)
+            app.config.from_envvar("APP_SETTINGS")
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if ctx.qualname(node.func) not in _APP_CLASSES:
+            return
+        closure = ctx.project_closure()
+        needed: dict[str, str] = {}  # setting -> the library that needs it
+        for user, module in sorted(closure.sessions.items()):
+            for setting in SESSION_USERS.get(user, ()):
+                needed.setdefault(setting, f"{user} (in {module})" if module != "this module" else user)
+        needed = {name: user for name, user in needed.items() if name not in closure.secures}
+        if not needed or closure.secures & {"flask_talisman"}:
+            return
+        loaded = _loaded(node, ctx)
+        if loaded is None:
+            return  # configured in a way the analysis cannot read
+        set_here, configs = loaded
+        production = [c for c in configs if not _not_production(c.name) and not _not_production(c.key)]
+        if configs and not production:
+            return  # only development or testing configurations
+        missing_of = [(c, [n for n in needed if n not in c.settings and n not in set_here]) for c in production]
+        if not configs:
+            missing_of = [(None, [n for n in needed if n not in set_here])]
+        missing_of = [(c, missing) for c, missing in missing_of if missing]
+        if not missing_of:
+            return
+        missing = sorted({name for _, names in missing_of for name in names})
+        users = sorted({needed[name] for name in missing})
+        arguments = {"user": " and ".join(users), "settings": " or ".join(missing)}
+        if len(missing_of) == 1 and missing_of[0][0] is not None and len(production) == 1:
+            config = missing_of[0][0]
+            if config.node is not None:
+                arguments["where"] = f"the production configuration {config.name}"
+                names = missing_of[0][1]
+                fix = Fixable(FixSafety.SAFE, tuple((f"setting{i}", name) for i, name in enumerate(names)), config.node)
+                yield config.node, arguments, fix
+                return
+            path, line = config.origin or ("", 0)
+            arguments["where"] = f"the production configuration {config.name} ({_base(path)}:{line})"
+        elif missing_of[0][0] is None:
+            arguments["where"] = "the app's configuration"
+        else:
+            arguments["where"] = "the configuration " + ", ".join(c.name for c, _ in missing_of)  # type: ignore[union-attr]
+        yield node, arguments
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        fixed = node
+        for key in sorted(data):
+            fixed = cst_edits.add_class_setting(fixed, data[key], cst_edits.expression("True"))
+            if fixed is None:
+                return None
+        return fixed, frozenset()
+
+
+def _base(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _loaded(node: ast.Call, ctx: Context):
+    """The settings the app's module makes for this app, and the configurations it loads; None when
+    something loads settings the analysis cannot read."""
+    parent = ctx.parent(node)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return None  # an app handed on unnamed: configured elsewhere
+    app = parent.targets[0].id
+    config = f"{app}.config"
+    set_here: set[str] = set()
+    configs = []
+    for inner in ctx.scope_nodes():
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            if dotted(inner.func.value) != config:
+                continue  # ``ext.init_app(app)``: an extension or helper that sets the flag names it (closure)
+            method = inner.func.attr
+            if method in _OPAQUE_LOADERS:
+                return None
+            if method == "from_object":
+                if not inner.args:
+                    return None
+                found = ctx.loaded_configs(inner.args[0])
+                if found is None:
+                    return None
+                configs.extend(found)
+            elif method in _SETTERS:
+                settings = ctx.config_settings(inner)
+                if any(k.arg is None for k in inner.keywords) or (inner.args and not settings):
+                    return None  # ``update(**options)``, ``update(mapping)``: keys not known
+                set_here.update(s.name for s in settings)
+        elif isinstance(inner, (ast.Assign, ast.AnnAssign)):
+            set_here.update(s.name for s in ctx.config_settings(inner))
+    return set_here, configs
+
