@@ -18,7 +18,7 @@ from flask_token_lint.kinds import Value
 from flask_token_lint.project_facts import Closure, ImportedFacts, LoadedConfig
 from flask_token_lint.scopes import Scope
 from flask_token_lint.settings import Settings
-from flask_token_lint.summaries import Forward
+from flask_token_lint.summaries import Forward, bind_arguments
 from flask_token_lint.texts import Piece, TextReader
 from flask_token_lint.syntax import FUNCTION_NODES, argument, dotted, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
@@ -352,6 +352,19 @@ class Context:
         return known
 
     # -- the module's own helpers ---------------------------------------------------------------
+    def callees(self, call: ast.Call) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, dict[str, ast.expr], Context]]:
+        """The module's own functions ``call`` runs, each with what the call passes for each of its
+        parameters and a context in the callee's scope."""
+        for definition, inner, bound in self._values.summaries.callees(call, self._scope):
+            params, _, _ = bind_arguments(definition, call, bound)
+            yield definition, params, self.at(inner)
+
+    def configures_elsewhere(self, func: ast.expr) -> bool:
+        """``func`` is a function imported from a project module that loads or sets Flask
+        configuration somewhere (``configure_app(app)`` from ``app/setup.py``)."""
+        imported = self._scope.module.imported
+        return imported is not None and imported.configures(dotted(func))
+
     def forwards(self, call: ast.Call) -> Iterator[tuple[Forward, Context]]:
         """The calls inside the module's own callee of ``call`` that receive what this call passes,
         each with a context for the callee's scope."""

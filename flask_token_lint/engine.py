@@ -120,12 +120,14 @@ class Engine:
         self.dependencies: set[str] = set()  # the project modules the last file's findings read
 
     def codes_for(self, text: str, filename: str | None) -> frozenset[str]:
-        """``rules_for(text)``, or every selected rule when the file imports a fact from its project
-        (``from app import app`` then ``app.run(debug=True)`` names no Flask itself)."""
+        """``rules_for(text)``, with the text of what the file's imports bring from its project read
+        as if it were written here (``from app import app`` then ``app.run(debug=True)`` names no
+        Flask itself; the module that defines ``app`` does)."""
         codes = self.rules_for(text) if self.rules else frozenset()
         if codes != self._selected and _real(filename) and self.project is not None:
-            if self.project.brings(text, filename):  # type: ignore[arg-type]
-                return self._selected
+            brought = self.project.brings(text, filename)  # type: ignore[arg-type]
+            if brought:
+                return self.rules_for(f"{text}\n{brought}")
         return codes
 
     def rules_for(self, text: str) -> frozenset[str]:

@@ -65,13 +65,47 @@ def _other_targets(stmt: ast.stmt) -> list[ast.expr]:
     return []
 
 
+class Constants(dict):  # type: ignore[type-arg]
+    """The module's constants (name -> expression); once linked to what the file imports from its
+    project, also the literal an imported name holds, looked up the first time it is asked for."""
+
+    imported: ImportedFacts | None = None
+    assigned: frozenset[str] = frozenset()
+
+    def link(self, imported: ImportedFacts, assigned: frozenset[str]) -> None:
+        self.imported, self.assigned = imported, assigned
+
+    def _imported(self, name: object) -> ast.expr | None:
+        if self.imported is None or not isinstance(name, str) or name in self.assigned or name not in self.imported.names:
+            return None
+        value = self.imported.constant(name)
+        if value is not None:
+            dict.__setitem__(self, name, value)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or self._imported(name) is not None
+
+    def __missing__(self, name: str) -> ast.expr:
+        value = self._imported(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: ast.expr | None = None) -> ast.expr | None:  # type: ignore[override]
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        value = self._imported(name)
+        return default if value is None else value
+
+
 class ModuleFacts:
     """Import aliases, constants, functions and Flask app names of one module."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.aliases: dict[str, str] = {}  # module-level imports
-        self.constants: dict[str, ast.expr] = {}
+        self.constants: Constants = Constants()
         self.app_names: set[str] = set()
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.all_qualnames: set[str] = set()  # what every import at any depth names
@@ -102,22 +136,23 @@ class ModuleFacts:
         self._assigned = frozenset(assigned_count)
 
     def link(self, imported: ImportedFacts) -> None:
-        """Take in what the file imports from its project: literal constants (placed at their import)
-        and app names, for names the module does not assign itself."""
-        self.imported = imported
-        for name, value in imported.constants.items():
-            if name not in self._assigned:
-                self.constants[name] = value
-        self.app_names.update(name for name in imported.apps if name not in self._assigned)
+        """Take in what the file imports from its project: its literal constants (placed at their
+        import), apps and helpers, read when first asked about, for names the module does not
+        assign itself."""
+        if imported:
+            self.imported = imported
+            self.constants.link(imported, self._assigned)
 
     def imported_value(self, func: ast.expr, scope: Scope) -> Value | None:
         """What the project function ``func`` names returns (``get_token()`` from ``auth``), if known."""
-        if self.imported is None or not self.imported.returns:
+        if self.imported is None:
             return None
         path = dotted(func)
-        if path is None or scope.defining(path.partition(".")[0]) is not None:
+        if path is None or path.partition(".")[0] not in self.imported.names:
             return None
-        return self.imported.returns.get(path)
+        if scope.defining(path.partition(".")[0]) is not None:
+            return None
+        return self.imported.returned(path)
 
     # -- filled in by the walk ------------------------------------------------
     def note_assignment(self, name: str, value: ast.expr, scope: Scope) -> None:
@@ -201,6 +236,8 @@ class ModuleFacts:
             return self.creates_app(node, scope)
         if isinstance(node, ast.Name):
             if node.id in self.app_names:
+                return True
+            if self.imported is not None and node.id not in self._assigned and self.imported.is_app(node.id):
                 return True
             if node.id in APP_CONVENTIONAL_NAMES and self.imports_flask:
                 return True

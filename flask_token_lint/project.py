@@ -27,13 +27,15 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from typing import Iterator
 
 from flask_token_lint import __version__
 from flask_token_lint.context import Context, FileFacts
-from flask_token_lint.kinds import Kind, Value
+from flask_token_lint.kinds import Value
+from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.project_facts import (
-    Closure, ImportedFacts, ModuleSummary, config_class, config_map, literal, secures, session_use,
+    Closure, ImportedFacts, ModuleSummary, config_class, config_map, configures, literal, secures, session_use,
 )
 from flask_token_lint.settings import Settings
 from flask_token_lint.source import decode_source
@@ -41,8 +43,21 @@ from flask_token_lint.walk import Walk
 
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 _SESSION_MODULES = ("flask_login", "flask_session", "flask_security")
-_SUMMARY_LAYOUT = "index-v1"
-_MAX_CLOSURE = 400  # modules followed from one app for the project-level rules
+_SUMMARY_LAYOUT = "index-v3"
+# Words without which no function of a module returns a credential by where it comes from.
+_SOURCE_WORDS = re.compile(r"request|authoriz|token|environ|session|secret|passw|api_?key|jwt|credential|getenv",
+                           re.IGNORECASE)
+# Top-level lines that may give a name a fact: a literal or an app assigned at column 0, a function,
+# a name re-exported from another module.
+_LITERAL_HEAD = re.compile(
+    r"^([A-Za-z][A-Za-z0-9_]*|_[A-Za-z0-9][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+    r"(?:[\"'\[{(]|[rbfu]+[\"']|0\b|True\b|False\b|None\b|Flask\()",
+    re.MULTILINE,
+)
+_ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?[-+*/|&%@^]?=(?!=)", re.MULTILINE)
+_BOUND_OTHERWISE = re.compile(r"\b(?:for|global|nonlocal|as)[ \t]+([A-Za-z_]\w*)")
+_IMPORTS = " imports"  # the key of a module's import lines among its heads (never a name)
+_FUNCTION_HEAD = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 # Import statements as text, before any parse: ``from .auth import (a, b as c)`` / ``import a.b as c``.
 _IMPORT_TEXT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^#\n;]+)|import[ \t]+([\w.]+))", re.MULTILINE
@@ -86,7 +101,13 @@ class ProjectIndex:
         self.settings = settings or Settings()
         self.cache_dir = cache_dir
         self._summaries: dict[str, ModuleSummary | None] = {}
-        self._texts: dict[str, str | None] = {}
+        self._head_cache: dict[str, dict[str, str]] = {}
+        self._resolved: dict[tuple[str, str, int], str | None] = {}
+        self._literal_heads: dict[str, dict[str, tuple[str, int]]] = {}
+        self._closures: dict[str, tuple[list[str], set[str], list[str]] | None] = {}
+        self._submodules: dict[tuple[str, str], str | None] = {}
+        self._bases: dict[str, str] = {}
+        self._import_lines: dict[str, list[re.Match[str]]] = {}
         self._digests: dict[str, str] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
         self._roots: dict[str, str] = {}
@@ -102,7 +123,14 @@ class ProjectIndex:
         return root
 
     def resolve(self, module: str, importer: str, level: int) -> str | None:
-        """The file of the project module ``module`` as ``importer`` imports it, else None."""
+        """The file of the project module ``module`` as ``importer`` imports it, else None (kept per
+        importing folder)."""
+        key = (os.path.dirname(importer), module, level)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(module, importer, level)
+        return self._resolved[key]
+
+    def _resolve(self, module: str, importer: str, level: int) -> str | None:
         if level:
             base = os.path.dirname(os.path.abspath(importer))
             for _ in range(level - 1):
@@ -111,31 +139,143 @@ class ProjectIndex:
         if not module:
             return None
         root = self.root_of(importer)
-        for base in dict.fromkeys((root, os.path.join(root, "src"), package_base(importer))):
+        folder = os.path.dirname(importer)
+        below = self._bases.get(folder)
+        if below is None:
+            below = self._bases[folder] = package_base(importer)
+        for base in dict.fromkeys((root, os.path.join(root, "src"), below)):
             found = _module_file(base, module)
             if found is not None:
                 return found
         return None
 
+    def _submodule(self, target: str, name: str) -> str | None:
+        """``from package import views``: the submodule's file (kept per package and name)."""
+        key = (target, name)
+        if key not in self._submodules:
+            self._submodules[key] = _submodule(target, name)
+        return self._submodules[key]
+
     # -- summaries ------------------------------------------------------------------------------
-    def text_of(self, path: str) -> str | None:
-        if path not in self._texts:
-            self._stamps[path] = _stamp(path)  # before reading: a later change is seen next time
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                self._digests[path] = hashlib.sha256(data).hexdigest()
-                self._texts[path] = decode_source(data)
-            except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
-                self._texts[path] = None
-        return self._texts[path]
+    def _read(self, path: str, digest: bool = True) -> str | None:
+        """The module's text, noting (with ``digest``) its digest and its stamp, taken before
+        reading: a change made while it is read is seen next time. Texts are not kept: summaries are."""
+        if digest:
+            self._stamps[path] = _stamp(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            if digest:
+                self._digests[path] = ""
+            return None
+        if digest:
+            self._digests[path] = hashlib.sha256(data).hexdigest()
+        try:
+            return decode_source(data)
+        except (SyntaxError, UnicodeDecodeError, LookupError):
+            return None
+
+    def _heads(self, path: str) -> dict[str, str]:
+        """Cheaply, from the text: the module's top-level names that may carry a fact, each with the
+        text a prefilter should read for it: a literal or an app assigned at column 0 (its lines),
+        a function that mentions a credential source and returns (the module's import lines and
+        its body), a name it re-exports (the import line, followed when asked)."""
+        found = self._head_cache.get(path)
+        if found is not None:
+            return found
+        found = {}
+        text = self._read(path, digest=False) or ""
+        imports: list[str] = []
+        literals: dict[str, tuple[str, int] | None] = {}
+        for line_number, block in _top_level_blocks(text):
+            first = block[0]
+            if first.startswith(("import ", "from ")):
+                imports.append("\n".join(block))
+                imported = _IMPORT_TEXT.match("\n".join(block))
+                if imported is not None and imported.group(2) is not None:  # re-exports
+                    for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", imported.group(2).strip("()")):
+                        found.setdefault(name.split()[-1], "")
+                continue
+            literal_head = _LITERAL_HEAD.match(first)
+            if literal_head is not None:
+                name = literal_head.group(1)
+                found[name] = "\n".join(block)
+                literals[name] = None if name in literals else (found[name], line_number)
+                continue
+            function = _FUNCTION_HEAD.match(first)
+            if function is not None:
+                body = "\n".join(block)
+                if "return" in body and _SOURCE_WORDS.search(body):  # it may return a credential
+                    found[function.group(1)] = body
+        if imports and any(lines and not _LITERAL_HEAD.match(lines) for lines in found.values()):
+            found[_IMPORTS] = "\n".join(imports)  # read with any of its functions (once per module)
+        self._head_cache[path] = found
+        # A literal assigned once at column 0 and bound nowhere else (no other ``NAME =``, ``NAME +=``,
+        # ``for NAME``, ``global NAME``, ``as NAME``) is a constant read from its own lines, without a parse.
+        if literals:
+            bound = Counter(_ASSIGNED.findall(text))
+            bound.update(_BOUND_OTHERWISE.findall(text))
+            self._literal_heads[path] = {
+                name: head for name, head in literals.items() if head is not None and bound[name] == 1
+            }
+        return found
+
+    def literal_head(self, module: str, name: str) -> tuple[str, int] | None:
+        """``(source, line)`` of the literal the module binds ``name`` to once, at column 0, from its
+        text (None when it is no such literal: the summary, which parses the module, decides)."""
+        self._heads(module)
+        head = self._literal_heads.get(module, {}).get(name)
+        if head is None:
+            return None
+        try:
+            statement = ast.parse(head[0]).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        if len(statement) != 1 or not isinstance(statement[0], (ast.Assign, ast.AnnAssign)) or statement[0].value is None:
+            return None
+        source = literal(statement[0].value)
+        return (source, head[1]) if source is not None else None
+
+    def _imports_of(self, module: str) -> list[re.Match[str]]:
+        """The import lines of a module's text (kept)."""
+        found = self._import_lines.get(module)
+        if found is None:
+            found = self._import_lines[module] = list(_IMPORT_TEXT.finditer(self._read(module, digest=False) or ""))
+        return found
+
+    def may_carry(self, module: str, name: str, depth: int = 0) -> bool:
+        """The module's text shows ``name`` may carry a fact (see ``_heads``), following a name it
+        re-exports to the module it comes from."""
+        heads = self._heads(module)
+        if name not in heads:
+            return False
+        if heads[name] or depth > 8:
+            return True
+        for found in self._imports_of(module):
+            names = found.group(2)
+            if names is None or not re.search(rf"\b{re.escape(name)}\b", names):
+                continue
+            source = found.group(1)
+            level = len(source) - len(source.lstrip("."))
+            target = self.resolve(source.lstrip("."), module, level)
+            if target is None:
+                continue
+            for spelled in re.findall(r"([A-Za-z_]\w*)(?:\s+as\s+(\w+))?", names.strip("()")):
+                if (spelled[1] or spelled[0]) == name:
+                    submodule = self._submodule(target, spelled[0])
+                    if submodule is not None:
+                        return False  # a module, not a value
+                    return self.may_carry(target, spelled[0], depth + 1)
+        return False
 
     def digest(self, path: str, fresh: bool = False) -> str:
         """The SHA-256 of the module's bytes as the index read them (``fresh``: as they are now);
         ``""`` for a file that cannot be read."""
         if fresh:
             self.forget(path)
-        self.text_of(path)
+        if path not in self._digests:
+            self._read(path)
         return self._digests.get(path, "")
 
     def stamp_of(self, path: str) -> tuple[int, int] | None:
@@ -143,13 +283,14 @@ class ProjectIndex:
 
     def forget(self, path: str) -> None:
         """Read the module again when next asked (it changed on disk)."""
-        for kept in (self._texts, self._digests, self._stamps, self._summaries):
+        for kept in (self._digests, self._stamps, self._summaries, self._head_cache, self._literal_heads, self._closures,
+                     self._import_lines):
             kept.pop(path, None)
 
     def summary(self, path: str) -> ModuleSummary | None:
         if path in self._summaries:
             return self._summaries[path]
-        text = self.text_of(path)
+        text = self._read(path)
         summary = None
         if text is not None:
             key = hashlib.sha256(f"{__version__}\0{self.settings!r}\0{path}\0{text}".encode("utf-8", "surrogatepass"))
@@ -196,35 +337,44 @@ class ProjectIndex:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             summary.parsed = False
             return summary
-        walk = Walk(tree, {}, {})
-        facts = FileFacts(walk, self.settings)
+        # The value analysis runs only for a module that mentions a credential source: no other
+        # module's functions can return one.
+        lines = text.split("\n")
+        returning = [
+            stmt for stmt in tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and _SOURCE_WORDS.search("\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]))
+        ]
+        walk = Walk(tree, {}, {}) if returning else None
+        facts = FileFacts(walk, self.settings) if walk is not None else None
         try:
             for name, target in self._imports(tree, path):
                 summary.exports[name] = target
-                module_path = target.split("::", 1)[0]
-                if module_path not in summary.imports and module_path != path:
-                    summary.imports.append(module_path)
-            module = walk.module
+            module = walk.module if walk is not None else ModuleFacts(tree)
             for name, value in module.constants.items():
                 summary.constants[name] = (literal(value), value.lineno)
-            summary.apps = sorted(module.app_names)
+            summary.apps = sorted(
+                target.id
+                for stmt in tree.body if isinstance(stmt, ast.Assign) and module.creates_app(stmt.value)
+                for target in stmt.targets if isinstance(target, ast.Name)
+            )
+            for stmt in returning:
+                found = _returned(stmt, walk, facts) if walk is not None and facts is not None else None
+                if found is not None:
+                    summary.returns[stmt.name] = (found.kind.name, found.label, found.supplied, stmt.lineno)
             for stmt in tree.body:
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    found = _returned(stmt, walk, facts)
-                    if found is not None:
-                        summary.returns[stmt.name] = (found.kind.name, found.label, found.supplied, stmt.lineno)
-                elif isinstance(stmt, ast.ClassDef):
+                if isinstance(stmt, ast.ClassDef):
                     config = config_class(stmt, summary.exports, path)
                     if config is not None:
                         summary.configs[stmt.name] = config
-            summary.sessions = session_use(tree)
-            summary.secures = sorted(secures(tree))
+            summary.configures = configures(text)
             for stmt in tree.body:
                 found_map = config_map(stmt, summary, path)
                 if found_map is not None:
                     summary.config_maps[found_map[0]] = found_map[1]
         finally:
-            facts.release()
+            if facts is not None:
+                facts.release()
         return summary
 
     def _imports(self, tree: ast.Module, path: str) -> Iterator[tuple[str, str]]:
@@ -242,45 +392,56 @@ class ProjectIndex:
                 for alias in stmt.names:
                     if alias.name == "*":
                         continue
-                    submodule = _submodule(target, alias.name)
+                    submodule = self._submodule(target, alias.name)
                     yield alias.asname or alias.name, submodule or f"{target}::{alias.name}"
 
     # -- what a file imports ----------------------------------------------------------------------
-    def brings(self, text: str, path: str) -> bool:
-        """``text`` (the file at ``path``) imports, by its import lines, a constant, an app, a
-        function with a known return or a configuration class from its project: the rules must look
-        at it even when its own words pass none of their prefilters."""
-        if "import" not in text:
-            return False
+    def brings(self, text: str, path: str, depth: int = 0) -> str:
+        """The text the prefilter should read besides ``text`` (the file at ``path``) for what its
+        import lines bring from its project: the lines that define each imported literal, app or
+        credential-returning function (followed through re-exports), read without parsing; ``""``
+        when the imports bring nothing."""
+        if "import" not in text or depth > 3:
+            return ""
         importer = os.path.abspath(path)
+        brought: list[str] = []
         for found in _IMPORT_TEXT.finditer(text):
             module, names, plain = found.group(1), found.group(2), found.group(3)
             if plain is not None:
                 target = self.resolve(plain, importer, 0)
-                summary = self.summary(target) if target is not None else None
-                if summary is not None and summary.returns:
-                    return True
+                if target is not None:
+                    brought.extend(v for k, v in self._heads(target).items() if k != _IMPORTS)
+                    brought.append(self._heads(target).get(_IMPORTS, ""))
                 continue
             level = len(module) - len(module.lstrip("."))
             target = self.resolve(module.lstrip("."), importer, level)
             if target is None:
                 continue
-            summary = self.summary(target)
-            if summary is None:
-                continue
+            heads = None
             for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", names.strip("()")):
                 name = name.split()[0]
-                submodule = _submodule(target, name)
+                submodule = self._submodule(target, name)
                 if submodule is not None:
-                    inner = self.summary(submodule)
-                    if inner is not None and inner.returns:
-                        return True
-                elif summary.carries(name):
-                    return True
-        return False
+                    brought.extend(self._heads(submodule).values())
+                    continue
+                heads = self._heads(target) if heads is None else heads
+                if name in heads and name != _IMPORTS:
+                    lines = heads[name]
+                    brought.append(lines or self._reexported(target, name, depth))
+                    if lines and not _LITERAL_HEAD.match(lines):
+                        brought.append(heads.get(_IMPORTS, ""))
+        return "\n".join(b for b in brought if b)
+
+    def _reexported(self, module: str, name: str, depth: int) -> str:
+        """What a name a module re-exports brings (the import line in the module, followed)."""
+        for found in self._imports_of(module):
+            if found.group(2) is not None and re.search(rf"\b{re.escape(name)}\b", found.group(2)):
+                return self.brings(found.group(0), module, depth + 1)
+        return ""
 
     def imported(self, tree: ast.Module, path: str) -> ImportedFacts:
-        """The facts ``tree`` (the file at ``path``) imports from its project."""
+        """What ``tree`` (the file at ``path``) imports from its project: each imported name bound to
+        the module (and name) it comes from. No module is summarised until a rule asks."""
         facts = ImportedFacts(index=self, path=os.path.abspath(path))
         for stmt in tree.body:
             if isinstance(stmt, ast.Import):
@@ -288,80 +449,100 @@ class ProjectIndex:
                     target = self.resolve(alias.name, facts.path, 0)
                     if target is not None:
                         facts.modules.append(target)
-                        self._bring_module(facts, alias.asname or alias.name, target)
+                        facts.names[alias.asname or alias.name] = target
+                        facts.places[alias.asname or alias.name] = alias
             elif isinstance(stmt, ast.ImportFrom):
                 target = self.resolve(stmt.module or "", facts.path, stmt.level)
                 if target is None:
                     continue
                 facts.modules.append(target)
                 for alias in stmt.names:
+                    if alias.name == "*":
+                        continue
                     local = alias.asname or alias.name
-                    submodule = _submodule(target, alias.name)
+                    submodule = self._submodule(target, alias.name)
                     if submodule is not None:
                         facts.modules.append(submodule)
-                        self._bring_module(facts, local, submodule)
-                    elif alias.name != "*":
-                        self._bring_name(facts, local, target, alias.name, alias)
+                    facts.names[local] = submodule or f"{target}::{alias.name}"
+                    facts.places[local] = alias
+        for node in ast.walk(tree):  # imports inside functions (a factory's ``from .api import views``)
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in tree.body:
+                if isinstance(node, ast.Import):
+                    found = [self.resolve(alias.name, facts.path, 0) for alias in node.names]
+                else:
+                    target = self.resolve(node.module or "", facts.path, node.level)
+                    found = [target, *(self._submodule(target, a.name) for a in node.names)] if target else []
+                facts.modules.extend(module for module in found if module is not None)
         return facts
 
-    def _bring_module(self, facts: ImportedFacts, local: str, target: str) -> None:
-        summary = self.summary(target)
-        if summary is None:
-            return
-        facts.dependencies.add(target)
-        facts.names[local] = target
-        for name, (kind, label, supplied, line) in summary.returns.items():
-            facts.returns[f"{local}.{name}"] = Value(Kind[kind], label, supplied)
-            facts.origins[f"{local}.{name}"] = (target, line)
-
-    def _bring_name(self, facts: ImportedFacts, local: str, target: str, name: str, alias: ast.alias,
-                    depth: int = 0) -> None:
-        summary = self.summary(target)
-        if summary is None or depth > 8:
-            return
-        facts.dependencies.add(target)
-        facts.names[local] = f"{target}::{name}"
-        if name in summary.config_maps:
-            facts.config_maps[local] = summary.config_maps[name]
-        if name in summary.exports and name not in summary.constants and name not in summary.returns:
-            # re-exported (``from .settings import DECODE_OPTIONS`` in a package's __init__)
-            further = summary.exports[name]
-            if "::" in further:
-                module, _, inner = further.partition("::")
-                self._bring_name(facts, local, module, inner, alias, depth + 1)
-            return
-        if name in summary.constants:
-            literal, line = summary.constants[name]
-            if literal is not None:
-                facts.constants[local] = _placed(literal, alias, (target, line))
-            facts.origins[local] = (target, line)
-        if name in summary.apps:
-            facts.apps.add(local)
-        if name in summary.returns:
-            kind, label, supplied, line = summary.returns[name]
-            facts.returns[local] = Value(Kind[kind], label, supplied)
-            facts.origins[local] = (target, line)
-        if name in summary.configs:
-            facts.configs[local] = summary.configs[name]
-            facts.origins[local] = (target, summary.configs[name].line)
-
     def extend_closure(self, closure: Closure, modules: list[str], dependencies: set[str], path: str | None) -> None:
-        """Add to ``closure`` what ``modules`` and the project modules they import use and name."""
-        seen = {path}
-        pending = list(modules)
-        while pending and len(seen) < _MAX_CLOSURE:
-            module = pending.pop(0)
-            if module in seen:
+        """Add to ``closure`` what ``modules`` (the project modules the app's module imports, at
+        any depth of its code) use and name. One level only: in a big project every module reaches
+        every other through imports, and an app is made of what its own module brings in (its
+        extensions, blueprints and views)."""
+        for module in dict.fromkeys(modules):
+            if module == path:
                 continue
-            seen.add(module)
-            found = self.summary(module)
+            found = self._closure_facts(module)
             if found is None:
                 continue
             dependencies.add(module)
-            for user in found.sessions:
+            sessions, secured, _ = found
+            for user in sessions:
                 closure.sessions.setdefault(user, os.path.basename(module))
-            closure.secures.update(found.secures)
-            pending.extend(found.imports)
+            closure.secures.update(secured)
+
+    def _closure_facts(self, path: str) -> tuple[list[str], set[str], list[str]] | None:
+        """From the module's text, without parsing: the session and login libraries it uses, the
+        cookie-securing settings it names, and the project modules it imports."""
+        if path not in self._closures:
+            text = self._read(path, digest=False)
+            if text is None:
+                self._closures[path] = None
+            else:
+                imports = []
+                for found in _IMPORT_TEXT.finditer(text):
+                    module, names, plain = found.group(1), found.group(2), found.group(3)
+                    if plain is not None:
+                        target = self.resolve(plain, path, 0)
+                    else:
+                        level = len(module) - len(module.lstrip("."))
+                        target = self.resolve(module.lstrip("."), path, level)
+                        if target is not None:
+                            for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", names.strip("()")):
+                                submodule = self._submodule(target, name.split()[0])
+                                if submodule is not None:
+                                    imports.append(submodule)
+                    if target is not None:
+                        imports.append(target)
+                self._closures[path] = (session_use(text), secures(text), imports)
+        return self._closures[path]
+
+
+def _top_level_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The module's lines grouped by top-level statement, each with its first line's number: a block
+    starts at a line at column 0 that is no comment, decorator or closing bracket (a decorator
+    starts the block of what it decorates; its lines are left out)."""
+    block: list[str] = []
+    start = 1
+    decorated = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        head = line[:1]
+        if head and head not in " \t#)]}" and not decorated:
+            if block:
+                yield start, block
+            block = []
+            start = number
+        if head == "@":
+            decorated = True
+            continue
+        if decorated and head and head not in " \t#":
+            decorated = False
+        if decorated is False and not block:
+            start = number
+        block.append(line)
+    if block:
+        yield start, block
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -389,17 +570,6 @@ def _submodule(target: str, name: str) -> str | None:
 
 
 
-def _placed(literal: str, alias: ast.alias, origin: tuple[str, int]) -> ast.expr:
-    """The literal as an expression of the importing file, at the import that brings it in, each node
-    marked with where it is defined (``imported_from``): a rule's report on it moves to the node the
-    rule looked at, and no fix edits it."""
-    node = ast.parse(literal, mode="eval").body
-    for inner in ast.walk(node):
-        if "lineno" in inner._attributes:
-            inner.lineno, inner.col_offset = alias.lineno, alias.col_offset  # type: ignore[attr-defined]
-            inner.end_lineno, inner.end_col_offset = alias.end_lineno, alias.end_col_offset  # type: ignore[attr-defined]
-        inner._ftl_origin = origin  # type: ignore[attr-defined]
-    return node
 
 
 def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> Value | None:

@@ -7,10 +7,11 @@ the analysis: an ``ImportedFacts`` asks its index (``ProjectIndex``) for other m
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from flask_token_lint.kinds import COOKIE_SECURE_SETTINGS, SECURING_EXTENSIONS, Value
+from flask_token_lint.kinds import SECURING_EXTENSIONS, Kind, Value
 from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
@@ -39,11 +40,13 @@ class ModuleSummary:
     returns: dict[str, tuple[str, str, bool, int]] = field(default_factory=dict)  # fn -> kind, label, supplied, line
     configs: dict[str, ConfigClass] = field(default_factory=dict)
     exports: dict[str, str] = field(default_factory=dict)  # imported name -> "path::name" or "path" (a module)
-    imports: list[str] = field(default_factory=list)  # project modules it imports
-    sessions: list[str] = field(default_factory=list)  # what keeps a login in a cookie (``SESSION_USERS`` keys)
-    secures: list[str] = field(default_factory=list)  # cookie-securing settings or extensions it names
     config_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {key: "path::Class"}
+    configures: bool = False  # loads or sets Flask configuration (``x.config.from_object(...)``, ``x.config[k] = v``)
     parsed: bool = True
+
+    def defines(self, name: str) -> bool:
+        return name in self.constants or name in self.returns or name in self.configs or name in self.apps \
+            or name in self.config_maps
 
     def carries(self, name: str) -> bool:
         """Importing ``name`` from this module brings a fact (or a re-export that may)."""
@@ -88,34 +91,124 @@ class LoadedConfig:
 
 @dataclass
 class ImportedFacts:
-    """What one file's imports bring in from its project (empty for a file with none)."""
+    """What one file's imports bring in from its project, read from the summaries only when a rule
+    asks about an imported name (empty for a file with no project import)."""
 
-    constants: dict[str, ast.expr] = field(default_factory=dict)  # local name -> literal, at the import
-    apps: set[str] = field(default_factory=set)
-    returns: dict[str, Value] = field(default_factory=dict)  # "get_token" / "auth.get_token" -> what it returns
-    configs: dict[str, ConfigClass] = field(default_factory=dict)  # local name -> configuration class
-    origins: dict[str, tuple[str, int]] = field(default_factory=dict)  # local name -> (path, line) it comes from
-    dependencies: set[str] = field(default_factory=set)  # project modules whose summaries were read
+    names: dict[str, str] = field(default_factory=dict)  # local name -> "path::name" it imports, or a module's path
     modules: list[str] = field(default_factory=list)  # project modules the file imports
-    names: dict[str, str] = field(default_factory=dict)  # local name -> "path::name" it imports
-    config_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # local name -> {key: "path::Class"}
+    dependencies: set[str] = field(default_factory=set)  # project modules whose summaries were read
+    places: dict[str, ast.alias] = field(default_factory=dict)  # local name -> the import that binds it
     index: ProjectIndex | None = None
     path: str | None = None
+    _constants: dict[str, ast.expr | None] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def _summary(self, module: str) -> ModuleSummary | None:
+        summary = self.index.summary(module) if self.index is not None else None
+        if summary is not None:
+            self.dependencies.add(module)
+        return summary
+
+    def _defined(self, target: str | None, depth: int = 0, cheap: bool = True) -> tuple[str, str, ModuleSummary] | None:
+        """The module and name that define ``target`` (``"path::name"``), through re-exports
+        (``from .settings import KEY`` in a package's ``__init__``). With ``cheap``, a name the
+        module's text shows cannot carry a literal, an app or a credential-returning function is
+        answered without parsing the module."""
+        if target is None or "::" not in target or depth > 8 or self.index is None:
+            return None
+        module, _, name = target.partition("::")
+        if cheap and not self.index.may_carry(module, name):
+            return None
+        summary = self._summary(module)
+        if summary is None:
+            return None
+        if name in summary.exports and not summary.defines(name):
+            return self._defined(summary.exports[name], depth + 1, cheap)
+        return module, name, summary
+
+    def _attribute(self, dotted_name: str) -> str | None:
+        """``"path::name"`` for ``module.name`` after ``import app.auth as auth`` (or a name itself)."""
+        if dotted_name in self.names:
+            return self.names[dotted_name]
+        owner, _, last = dotted_name.rpartition(".")
+        module = self.names.get(owner)
+        return f"{module}::{last}" if owner and module is not None and "::" not in module else None
+
+    def constant(self, name: str) -> ast.expr | None:
+        """The literal an imported constant holds, as an expression of this file placed at its
+        import and marked with where it is defined (``imported_from``); None when it is no literal."""
+        if name not in self._constants:
+            target = self.names.get(name)
+            value = None
+            if target is not None and "::" in target and self.index is not None:
+                module, _, defined = target.partition("::")
+                head = self.index.literal_head(module, defined)
+                if head is not None:  # read from its own lines
+                    self.dependencies.add(module)
+                    self._constants[name] = placed(head[0], self.places[name], (module, head[1]))
+                    return self._constants[name]
+            found = self._defined(target)
+            if found is not None:
+                module, defined, summary = found
+                literal_source, line = summary.constants.get(defined, (None, 0))
+                if literal_source is not None:
+                    value = placed(literal_source, self.places[name], (module, line))
+            self._constants[name] = value
+        return self._constants[name]
+
+    def is_app(self, name: str) -> bool:
+        found = self._defined(self.names.get(name))
+        return found is not None and found[1] in found[2].apps
+
+    def returned(self, dotted_name: str) -> Value | None:
+        """What the imported function ``dotted_name`` (``get_token``, ``auth.get_token``) returns."""
+        found = self._defined(self._attribute(dotted_name))
+        if found is None or found[1] not in found[2].returns:
+            return None
+        kind, label, supplied, _ = found[2].returns[found[1]]
+        return Value(Kind[kind], label, supplied)
+
+    def origin(self, name: str) -> tuple[str, int] | None:
+        """Where an imported name is defined: its module's path and line."""
+        found = self._defined(self._attribute(name))
+        if found is None:
+            return None
+        module, defined, summary = found
+        for table in (summary.constants, summary.returns):
+            if defined in table:
+                return module, table[defined][-1]  # type: ignore[index]
+        if defined in summary.configs:
+            return module, summary.configs[defined].line
+        return module, 1
 
     def closure(self, tree: ast.Module) -> Closure:
         """What this file and the project modules it imports, directly or through others, use and
         name: the session and login libraries (each with the first module that uses it) and the
         cookie-securing settings or extensions named anywhere."""
         closure = Closure()
-        for user in session_use(tree):
+        text = tree_text(tree)
+        for user in session_use(text):
             closure.sessions.setdefault(user, "this module")
-        closure.secures.update(secures(tree))
+        closure.secures.update(secures(text))
         if self.index is not None:
             self.index.extend_closure(closure, self.modules, self.dependencies, self.path)
         jwt, cookies = closure.sessions.pop(JWT_IMPORT, None), closure.sessions.pop(JWT_COOKIES, None)
         if jwt is not None and cookies is not None:
             closure.sessions["flask_jwt_extended cookies"] = jwt
         return closure
+
+    def configures(self, name: str | None) -> bool:
+        """The imported name (``configure_app``, ``setup.configure``) comes from a project module
+        that loads or sets Flask configuration."""
+        if name is None or self.index is None:
+            return False
+        target = self._attribute(name)
+        found = self._defined(target, cheap=False) if target is not None else None
+        if found is None:
+            return False
+        return found[2].configures
 
     def loaded_config(self, tree: ast.Module, name: str, key: str | None = None) -> LoadedConfig | None:
         """The configuration class ``name`` (a class of this file, an imported one, or a dotted
@@ -124,32 +217,26 @@ class ImportedFacts:
         if name in local:
             node = next(s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == name)
             return LoadedConfig(name, self._settings(local[name], local), node=node, key=key)
-        target = self.names.get(name)
-        if target is None and "." in name:
+        target = self._attribute(name) if name in self.names or "." in name else None  # ``config.ProductionConfig``
+        if target is None and "." in name and self.index is not None and self.path is not None:
             module, _, last = name.rpartition(".")
-            base = self.names.get(module)  # ``config.ProductionConfig`` after ``from app import config``
-            if base is None and self.index is not None and self.path is not None:
-                base = self.index.resolve(module, self.path, 0)
-            target = f"{base}::{last}" if base is not None and "::" not in base else None
+            base = self.index.resolve(module, self.path, 0)  # ``"package.config.ProductionConfig"``
+            target = f"{base}::{last}" if base is not None else None
         if target is None and self.index is not None and self.path is not None:
             target = self.index.resolve(name, self.path, 0)  # ``from_object("settings")``: a module
         if target is not None and "::" not in target and self.index is not None:
-            summary = self.index.summary(target)  # a configuration module: its upper-case names
+            summary = self._summary(target)  # a configuration module: its upper-case names
             if summary is None:
                 return None
-            self.dependencies.add(target)
             settings = {k: v[0] for k, v in summary.constants.items() if k.isupper()}
             return LoadedConfig(name, settings, origin=(target, 1), key=key)
         return self._imported_config(target, local, key)
 
     def _imported_config(self, target: str | None, local: dict[str, ConfigClass], key: str | None) -> LoadedConfig | None:
-        if target is None or "::" not in target or self.index is None:
+        found = self._defined(target, cheap=False)
+        if found is None or found[1] not in found[2].configs:
             return None
-        module, _, last = target.partition("::")
-        summary = self.index.summary(module)
-        if summary is None or last not in summary.configs:
-            return None
-        self.dependencies.add(module)
+        module, last, summary = found
         config = summary.configs[last]
         return LoadedConfig(last, self._settings(config, local), origin=(module, config.line), key=key)
 
@@ -163,7 +250,8 @@ class ImportedFacts:
                 loaded = [self.loaded_config(tree, item.id, str(key.value))  # type: ignore[union-attr]
                           for key, item in zip(value.keys, value.values) if isinstance(item, ast.Name)]
                 return None if any(c is None for c in loaded) or len(loaded) != len(value.keys) else loaded  # type: ignore[misc]
-        entries = self.config_maps.get(name)
+        found = self._defined(self.names.get(name), cheap=False)
+        entries = found[2].config_maps.get(found[1]) if found is not None else None
         if entries is None:
             return None
         local = self._local_configs(tree)
@@ -187,9 +275,8 @@ class ImportedFacts:
                 if module == self.path and name in local:
                     settings.update(self._settings(local[name], local, depth + 1))
                 elif self.index is not None:
-                    summary = self.index.summary(module)
+                    summary = self._summary(module)
                     if summary is not None and name in summary.configs:
-                        self.dependencies.add(module)
                         settings.update(self._settings(summary.configs[name], {}, depth + 1))
         settings.update(config.settings)
         return settings
@@ -218,52 +305,6 @@ def config_class(node: ast.ClassDef, exports: dict[str, str], path: str) -> Conf
     if not settings and not bases:
         return None
     return ConfigClass(node.name, node.lineno, settings, bases)
-def session_use(tree: ast.Module) -> list[str]:
-    """What in a module keeps a login in a cookie (``SESSION_USERS`` keys), in a fixed order; and
-    ``JWT_IMPORT``/``JWT_COOKIES`` for the halves of flask-jwt-extended with cookie tokens, which
-    often sit in different modules (``closure`` joins them)."""
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            top = node.module.split(".")[0]
-            if node.module == "flask" and any(a.name == "session" for a in node.names):
-                found.add("flask.session")
-            elif top in ("flask_login", "flask_session", "flask_security"):
-                found.add(top)
-            elif top == "flask_jwt_extended":
-                found.add(JWT_IMPORT)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                top = alias.name.split(".")[0]
-                if top in ("flask_login", "flask_session", "flask_security"):
-                    found.add(top)
-                elif top == "flask_jwt_extended":
-                    found.add(JWT_IMPORT)
-        elif isinstance(node, ast.Attribute) and node.attr == "session" and dotted(node) == "flask.session":
-            found.add("flask.session")
-        elif isinstance(node, ast.Constant) and node.value == "cookies":
-            found.add(JWT_COOKIES)
-    return sorted(found)
-
-def secures(tree: ast.Module) -> set[str]:
-    """The cookie-securing settings a module names anywhere (as a name, attribute, string or keyword),
-    and the securing extensions it imports: set somewhere the index does not follow."""
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in COOKIE_SECURE_SETTINGS:
-            found.add(node.value)
-        elif isinstance(node, ast.Name) and node.id in COOKIE_SECURE_SETTINGS:
-            found.add(node.id)
-        elif isinstance(node, ast.Attribute) and node.attr in COOKIE_SECURE_SETTINGS:
-            found.add(node.attr)
-        elif isinstance(node, ast.keyword) and node.arg in COOKIE_SECURE_SETTINGS:
-            found.add(node.arg)
-        elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in SECURING_EXTENSIONS)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in SECURING_EXTENSIONS:
-            found.add(node.module.split(".")[0])
-    return found
-
 
 def config_map(stmt: ast.stmt, summary: ModuleSummary, path: str) -> tuple[str, dict[str, str]] | None:
     """``config = {"development": DevelopmentConfig, "production": ProductionConfig}``: a module-level
@@ -300,3 +341,80 @@ def imported_from(node: object) -> tuple[str, int] | None:
     """The file and line of the module that defines ``node``, when ``node`` is a literal another
     module exports, handed to this file by the index; else None."""
     return getattr(node, "_ftl_origin", None)
+
+
+def placed(literal: str, alias: ast.alias, origin: tuple[str, int]) -> ast.expr:
+    """The literal as an expression of the importing file, at the import that brings it in, each node
+    marked with where it is defined (``imported_from``): a rule's report on it moves to the node the
+    rule looked at, and no fix edits it."""
+    node = ast.parse(literal, mode="eval").body
+    for inner in ast.walk(node):
+        if "lineno" in inner._attributes:
+            inner.lineno, inner.col_offset = alias.lineno, alias.col_offset  # type: ignore[attr-defined]
+            inner.end_lineno, inner.end_col_offset = alias.end_lineno, alias.end_col_offset  # type: ignore[attr-defined]
+        inner._ftl_origin = origin  # type: ignore[attr-defined]
+    return node
+
+
+# What a module's text says about sessions, login and cookie settings (FTL405), read without parsing.
+_FLASK_IMPORT = re.compile(r"^[ \t]*from[ \t]+flask[ \t]+import[ \t]+(\([^)]*\)|[^#\n]+)", re.MULTILINE)
+_LIBRARY_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(flask_login|flask_session|flask_security|flask_jwt_extended|flask_talisman)\b",
+    re.MULTILINE,
+)
+_SECURE_SETTING = re.compile(r"\b(?:SESSION|REMEMBER|JWT)_COOKIE_SECURE\b")
+_COOKIE_LOCATION = re.compile(r"[\"']cookies[\"']")
+_CONFIGURES = re.compile(r"\.config\s*(?:\.\s*(?:from_\w+|update|setdefault)\s*\(|\[[^\]]+\]\s*=(?!=))")
+
+
+def session_use(text: str) -> list[str]:
+    """What in a module's text keeps a login in a cookie (``SESSION_USERS`` keys), and
+    ``JWT_IMPORT``/``JWT_COOKIES`` for the halves of flask-jwt-extended with cookie tokens, which
+    often sit in different modules (``ImportedFacts.closure`` joins them)."""
+    found: set[str] = set()
+    for names in _FLASK_IMPORT.findall(text):
+        if re.search(r"(?<![\w.])session\b", names):
+            found.add("flask.session")
+    if re.search(r"\bflask\.session\b", text):
+        found.add("flask.session")
+    for library in _LIBRARY_IMPORT.findall(text):
+        if library == "flask_jwt_extended":
+            found.add(JWT_IMPORT)
+        elif library not in SECURING_EXTENSIONS:
+            found.add(library)
+    if _COOKIE_LOCATION.search(text):
+        found.add(JWT_COOKIES)
+    return sorted(found)
+
+
+def secures(text: str) -> set[str]:
+    """The cookie-securing settings a module's text names anywhere, and the securing extensions it
+    imports: they may be set in a way the analysis does not follow."""
+    found = set(_SECURE_SETTING.findall(text))
+    found.update(library for library in _LIBRARY_IMPORT.findall(text) if library in SECURING_EXTENSIONS)
+    return found
+
+
+def configures(text: str) -> bool:
+    """The module's text loads or sets Flask configuration on some object's ``config``."""
+    return _CONFIGURES.search(text) is not None
+
+
+def tree_text(tree: ast.Module) -> str:
+    """What those readers look at in a parsed module (imports, strings, names), as text: the checked
+    file is read like the modules it imports, but from its tree (the editor's buffer, not the file
+    on disk)."""
+    parts: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            parts.append(ast.unparse(node))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 100:
+            parts.append(repr(node.value))
+        elif isinstance(node, ast.Attribute):
+            path = dotted(node)
+            parts.append(path if path is not None else node.attr)
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+        elif isinstance(node, ast.keyword) and node.arg:
+            parts.append(node.arg)
+    return "\n".join(parts)

@@ -156,7 +156,7 @@ class Summaries:
         """What ``call`` (made in ``scope``) passes for ``callee``'s parameter ``name``."""
         for definition, inner, bound in self.callees(call, scope):
             if inner is callee:
-                params, _, _ = _bind_arguments(definition, call, bound)
+                params, _, _ = bind_arguments(definition, call, bound)
                 site = params.get(name)
                 # a literal default stands for itself, not for something the caller passed
                 return None if site is None or site in definition.args.defaults else site
@@ -178,7 +178,7 @@ class Summaries:
         what the site passes (``matches(given, stored)`` returning ``given == stored``)."""
         result: list[Forward] = []
         for definition, inner, bound in self.callees(call, scope):
-            params, extra, kwargs_param = _bind_arguments(definition, call, bound)
+            params, extra, kwargs_param = bind_arguments(definition, call, bound)
             params = {name: site for name, site in params.items() if name not in inner.facts.bindings}
             if not params:
                 continue
@@ -203,7 +203,7 @@ class Summaries:
             receiving = self._receiving_calls(definition, inner)
             if not receiving:
                 continue
-            params, extra, kwargs_param = _bind_arguments(definition, call, bound)
+            params, extra, kwargs_param = bind_arguments(definition, call, bound)
             params = {name: site for name, site in params.items() if name not in inner.facts.bindings}
             if params or extra:
                 result.extend(Forward(inner_call, inner, params, extra, kwargs_param) for inner_call in receiving)
@@ -227,7 +227,7 @@ class Summaries:
         return found
 
 
-def _bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
+def bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
                     bound: bool) -> tuple[dict[str, ast.expr], dict[str, ast.expr], str | None]:
     """Parameter -> site expression, the site keywords that land in ``**kwargs``, and its name."""
     args = definition.args

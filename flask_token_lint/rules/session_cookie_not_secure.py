@@ -50,7 +50,11 @@ class SessionCookieNotSecure(Rule):
             "makes (`app.config[...]`, `update`, `from_mapping`) and the configuration classes or modules "
             "it loads with `from_object` (a class of the module, an imported one, a `\"package.config.Class\"` "
             "string, or a class picked from a `{\"production\": ProductionConfig, ...}` map), bases included, "
-            "across the project's modules (the project index). Reported once per app: at the production "
+            "across the project's modules (the project index). The libraries are looked for in the app's "
+            "module and the project modules it imports (its extensions, blueprints and views), one level "
+            "deep. Only an app that may serve counts: made at module level, or returned, run or given "
+            "routes or blueprints where it is made (an app made to create tables and dropped is not). "
+            "Reported once per app: at the production "
             "configuration class when the app's module defines it, else at `Flask(...)`. Stays silent "
             "when the configuration is loaded from a file or the environment (`from_pyfile`, "
             "`from_envvar`, `from_prefixed_env`, an unknown `from_object`), when any module of the app "
@@ -116,6 +120,8 @@ class SessionCookieNotSecure(Rule):
         needed = {name: user for name, user in needed.items() if name not in closure.secures}
         if not needed or closure.secures & {"flask_talisman"}:
             return
+        if not _serves(node, ctx):
+            return  # an app made for a moment (to create tables, in a test) and dropped
         loaded = _loaded(node, ctx)
         if loaded is None:
             return  # configured in a way the analysis cannot read
@@ -163,36 +169,84 @@ def _base(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+_SERVING = frozenset({"run", "register_blueprint", "route", "add_url_rule", "wsgi_app", "get", "post"})
+
+
+def _serves(node: ast.Call, ctx: Context) -> bool:
+    """The app may serve requests: made at module level (where a WSGI server imports it from), or
+    returned, run, or given routes or blueprints in the function that makes it."""
+    if ctx.at_module_level:
+        return True
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Return):
+        return True
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return True  # stored elsewhere (``self.app = Flask(...)``): it outlives the function
+    app = parent.targets[0].id
+    for inner in ctx.scope_nodes():
+        if isinstance(inner, ast.Return) and inner.value is not None:
+            if any(isinstance(n, ast.Name) and n.id == app for n in ast.walk(inner.value)):
+                return True
+        elif isinstance(inner, ast.Attribute) and inner.attr in _SERVING and dotted(inner.value) == app:
+            return True
+    return False
+
+
 def _loaded(node: ast.Call, ctx: Context):
     """The settings the app's module makes for this app, and the configurations it loads; None when
     something loads settings the analysis cannot read."""
     parent = ctx.parent(node)
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
         return None  # an app handed on unnamed: configured elsewhere
-    app = parent.targets[0].id
-    config = f"{app}.config"
     set_here: set[str] = set()
-    configs = []
-    for inner in ctx.scope_nodes():
-        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
-            if dotted(inner.func.value) != config:
-                continue  # ``ext.init_app(app)``: an extension or helper that sets the flag names it (closure)
-            method = inner.func.attr
-            if method in _OPAQUE_LOADERS:
-                return None
-            if method == "from_object":
-                if not inner.args:
-                    return None
-                found = ctx.loaded_configs(inner.args[0])
-                if found is None:
-                    return None
-                configs.extend(found)
-            elif method in _SETTERS:
-                settings = ctx.config_settings(inner)
-                if any(k.arg is None for k in inner.keywords) or (inner.args and not settings):
-                    return None  # ``update(**options)``, ``update(mapping)``: keys not known
-                set_here.update(s.name for s in settings)
-        elif isinstance(inner, (ast.Assign, ast.AnnAssign)):
-            set_here.update(s.name for s in ctx.config_settings(inner))
+    configs: list = []
+    if not _scan(ctx.scope_nodes(), parent.targets[0].id, ctx, set_here, configs, 0):
+        return None
     return set_here, configs
 
+
+def _scan(nodes, app: str, ctx: Context, set_here: set[str], configs: list, depth: int) -> bool:
+    """Read what ``nodes`` load into and set on ``app.config``, following the app into the module's
+    own helpers (``configure_app(app)``); False when something cannot be read."""
+    config = f"{app}.config"
+    for inner in nodes:
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            if isinstance(func, ast.Attribute) and dotted(func.value) == config:
+                if not _read_call(inner, func.attr, ctx, set_here, configs):
+                    return False
+            elif any(isinstance(a, ast.Name) and a.id == app for a in (*inner.args, *(k.value for k in inner.keywords))):
+                # The app handed to a helper: the module's own is read; an imported one that
+                # configures apps may set anything.
+                for definition, params, callee in ctx.callees(inner):
+                    names = [p for p, site in params.items() if isinstance(site, ast.Name) and site.id == app]
+                    for name in names:
+                        if depth >= 3 or not _scan(ast.walk(definition), name, callee, set_here, configs, depth + 1):
+                            return False
+                if ctx.configures_elsewhere(func):
+                    return False
+        elif isinstance(inner, (ast.Assign, ast.AnnAssign)):
+            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript) and dotted(target.value) == config:
+                    names = [s.name for s in ctx.config_settings(inner)]
+                    if not names:
+                        return False  # ``app.config[key] = value``: a key chosen at run time
+                    set_here.update(names)
+    return True
+
+
+def _read_call(call: ast.Call, method: str, ctx: Context, set_here: set[str], configs: list) -> bool:
+    if method in _OPAQUE_LOADERS:
+        return False
+    if method == "from_object":
+        found = ctx.loaded_configs(call.args[0]) if call.args else None
+        if found is None:
+            return False
+        configs.extend(found)
+    elif method in _SETTERS:
+        settings = ctx.config_settings(call)
+        if any(k.arg is None for k in call.keywords) or (call.args and not settings):
+            return False  # ``update(**options)``, ``update(mapping)``: keys not known
+        set_here.update(s.name for s in settings)
+    return True
