@@ -162,6 +162,7 @@ def _rows(findings: list[Finding]) -> list[dict]:
             "line": f.line, "col": f.col, "code": f.code, "message": f.message, "end_line": f.end_line,
             "end_col": f.end_col, "fix": f.fix.value, "fix_data": [list(pair) for pair in f.fix_data],
             "fix_span": list(f.fix_span) if f.fix_span else None,
+            "flow": [list(step) for step in f.flow],
         }
         for f in findings
     ]
@@ -173,6 +174,7 @@ def _findings(rows: list[dict]) -> list[Finding]:
             row["line"], row["col"], row["code"], row["message"], row["end_line"], row["end_col"],
             FixSafety(row["fix"]), tuple((k, v) for k, v in row["fix_data"]),
             tuple(row["fix_span"]) if row.get("fix_span") else None,
+            tuple((str(p), int(n), str(t)) for p, n, t in row.get("flow", ())),
         )
         for row in rows
     ]

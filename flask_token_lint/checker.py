@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     output.add_argument("--show-source", action="store_true", help="show each flagged line with a caret")
     output.add_argument(
+        "--explain-flow", "--show-flow", dest="explain_flow", action="store_true",
+        help="under a finding that crossed modules, show the modules and lines that led to it "
+        "(JSON and SARIF always carry them)",
+    )
+    output.add_argument(
         "--statistics", action="store_true", help="end with the number of findings per code, and the cache's size"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="no summary line or progress, only the findings")
@@ -221,6 +226,11 @@ class Checker:
         # its cached findings hold while they are unchanged.
         self.last_dependencies: dict[str, list] = {}
         self.index_changed = False
+
+    @property
+    def built_engine(self) -> Engine | None:
+        """The engine, if a file has been checked (None before: nothing to ask it)."""
+        return self._engine
 
     @property
     def engine(self) -> Engine:

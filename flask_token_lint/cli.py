@@ -373,7 +373,8 @@ def _check(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = open(arguments.output_file, "w", encoding="utf-8") if arguments.output_file else out
     try:
         color = _is_terminal(report) and "NO_COLOR" not in os.environ and arguments.format == "text"
-        options = ReportOptions(unsafe=arguments.unsafe_fixes, show_source=arguments.show_source, color=color)
+        options = ReportOptions(unsafe=arguments.unsafe_fixes, show_source=arguments.show_source, color=color,
+                                explain_flow=arguments.explain_flow)
         outcomes = _outcomes(checker, paths, arguments)
         if stdin_outcome is not None:
             outcomes = _chain(stdin_outcome, outcomes)

@@ -292,6 +292,12 @@ class Context:
         """Every node of the scope this rule looks at (a factory's body, or the whole module)."""
         return ast.walk(self._scope.node)
 
+    def note_flow(self, origin: tuple[str, int] | None, what: str) -> None:
+        """Record a step in another module that leads to the finding being made (``--explain-flow``)."""
+        imported = self._scope.module.imported
+        if imported is not None and origin is not None:
+            imported.trail.append((origin[0], origin[1], what))
+
     def loaded_configs(self, node: ast.expr) -> list[LoadedConfig] | None:
         """The configuration classes (or modules) ``app.config.from_object(node)`` may load, each
         with its settings and its bases'; None when one of them is not known (made at run time,

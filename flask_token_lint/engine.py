@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import replace
 import re
 from typing import Callable, Iterable, Sequence
 
@@ -199,6 +200,7 @@ class Engine:
             walk.module.link(imported)
             self.dependencies = imported.dependencies
         facts = FileFacts(walk, self.settings)
+        imported = walk.module.imported
         contexts: dict[int, Context] = {}
         findings: list[Finding] = []
         for node, scope, rules in walk.matches:
@@ -206,6 +208,8 @@ class Engine:
             if ctx is None:
                 ctx = contexts[id(scope)] = Context(facts, scope)
             for rule in rules:
+                if imported is not None:
+                    imported.trail.clear()
                 try:
                     reports = list(rule.check(node, ctx))  # type: ignore[attr-defined]
                 except RecursionError:
@@ -213,7 +217,12 @@ class Engine:
                     # thousand terms): that node goes unjudged rather than the run crashing.
                     reports = []
                 for report in reports:
-                    findings.append(self._finding(rule, report, node))  # type: ignore[arg-type]
+                    finding = self._finding(rule, report, node)  # type: ignore[arg-type]
+                    if imported is not None:
+                        steps = imported.flow_to(report[0] if imported_from(report[0]) is None else node, scope)
+                        if steps:
+                            finding = replace(finding, flow=(*steps, ("", finding.line, finding.message)))
+                    findings.append(finding)
         facts.release()
         # One finding per node and code, even when two paths of a rule reach it.
         unique = {(f.line, f.col, f.code): f for f in reversed(findings)}

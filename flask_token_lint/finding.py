@@ -39,3 +39,6 @@ class Finding:
     fix_data: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # (line, col, end_line, end_col) of the node the fix rewrites, when it is not the reported one.
     fix_span: tuple[int, int, int, int] | None = field(default=None, compare=False)
+    # For a finding that crossed modules (the project index): the steps that led to it, each
+    # (path of the module, or "" for this file; line; what happens there), the finding last.
+    flow: tuple[tuple[str, int, str], ...] = field(default=(), compare=False)

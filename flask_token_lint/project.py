@@ -489,7 +489,7 @@ class ProjectIndex:
             dependencies.add(module)
             sessions, secured, _ = found
             for user in sessions:
-                closure.sessions.setdefault(user, os.path.basename(module))
+                closure.sessions.setdefault(user, module)
             closure.secures.update(secured)
 
     def _closure_facts(self, path: str) -> tuple[list[str], set[str], list[str]] | None:

@@ -98,6 +98,7 @@ class ImportedFacts:
     modules: list[str] = field(default_factory=list)  # project modules the file imports
     dependencies: set[str] = field(default_factory=set)  # project modules whose summaries were read
     places: dict[str, ast.alias] = field(default_factory=dict)  # local name -> the import that binds it
+    trail: list[tuple[str, int, str]] = field(default_factory=list)  # what a project-level rule read, and where
     index: ProjectIndex | None = None
     path: str | None = None
     _constants: dict[str, ast.expr | None] = field(default_factory=dict)
@@ -170,18 +171,54 @@ class ImportedFacts:
         kind, label, supplied, _ = found[2].returns[found[1]]
         return Value(Kind[kind], label, supplied)
 
-    def origin(self, name: str) -> tuple[str, int] | None:
-        """Where an imported name is defined: its module's path and line."""
-        found = self._defined(self._attribute(name))
+    def origin(self, name: str) -> tuple[str, int, str] | None:
+        """Where an imported name that carries a fact is defined (its module's path and line) and
+        what it is there; None for any other name."""
+        target = self._attribute(name)
+        if target is not None and "::" in target and self.index is not None:
+            module, _, defined = target.partition("::")
+            head = self.index.literal_head(module, defined)
+            if head is not None:
+                return module, head[1], f"{defined} = {_short(head[0])}"
+        found = self._defined(target)
         if found is None:
             return None
         module, defined, summary = found
-        for table in (summary.constants, summary.returns):
-            if defined in table:
-                return module, table[defined][-1]  # type: ignore[index]
-        if defined in summary.configs:
-            return module, summary.configs[defined].line
-        return module, 1
+        if defined in summary.constants and summary.constants[defined][0] is not None:
+            literal_source, line = summary.constants[defined]
+            return module, line, f"{defined} = {_short(literal_source)}"  # type: ignore[arg-type]
+        if defined in summary.returns:
+            _, label, _, line = summary.returns[defined]
+            return module, line, f"{defined}() returns {label}"
+        if defined in summary.apps:
+            return module, 1, f"{defined} is a Flask app"
+        return None
+
+    def flow_to(self, node: ast.AST, scope: object) -> list[tuple[str, int, str]]:
+        """The steps from other modules to ``node``: what a project-level rule read (``trail``), and
+        each imported name ``node`` uses, directly or through a local name bound from it, with
+        where it is defined. Empty when the node uses nothing from another module."""
+        steps: list[tuple[str, int, str]] = list(self.trail)
+        bindings = getattr(scope, "defining", None)
+        for name in (n for n in ast.walk(node) if isinstance(n, ast.Name)):
+            if name.id in self.names:
+                origin = self.origin(name.id)
+                if origin is not None:
+                    steps.append(origin)
+                continue
+            defining = bindings(name.id) if bindings is not None else None
+            for binding in (defining.facts.bindings.get(name.id, ()) if defining is not None else ()):
+                # a local bound to an imported name, or to what an imported function returns
+                value = getattr(binding, "value", None)
+                while isinstance(value, (ast.Call, ast.Await)):
+                    value = value.func if isinstance(value, ast.Call) else value.value
+                used = dotted(value) if value is not None else None
+                origin = self.origin(used) if used is not None and used.partition(".")[0] in self.names else None
+                if origin is not None:
+                    steps.append(origin)
+                    line = getattr(getattr(binding, "stmt", None), "lineno", 0)
+                    steps.append(("", line, f"{name.id} is bound from {used}"))
+        return list(dict.fromkeys(steps))
 
     def closure(self, tree: ast.Module) -> Closure:
         """What this file and the project modules it imports, directly or through others, use and
@@ -197,6 +234,9 @@ class ImportedFacts:
         jwt, cookies = closure.sessions.pop(JWT_IMPORT, None), closure.sessions.pop(JWT_COOKIES, None)
         if jwt is not None and cookies is not None:
             closure.sessions["flask_jwt_extended cookies"] = jwt
+        for user, module in closure.sessions.items():
+            if module != "this module":
+                self.trail.append((module, 1, f"uses {user}"))
         return closure
 
     def configures(self, name: str | None) -> bool:
@@ -418,3 +458,8 @@ def tree_text(tree: ast.Module) -> str:
         elif isinstance(node, ast.keyword) and node.arg:
             parts.append(node.arg)
     return "\n".join(parts)
+
+
+def _short(source: str, limit: int = 60) -> str:
+    source = " ".join(source.split())
+    return source if len(source) <= limit else source[: limit - 3] + "..."

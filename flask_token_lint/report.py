@@ -14,7 +14,9 @@ from typing import Callable, Sequence
 from flask_token_lint.finding import FixSafety
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Severity
-from flask_token_lint.results import SECRET_CODES, FileFinding, ReportOptions, fingerprints, fix_available, masked
+from flask_token_lint.results import (
+    SECRET_CODES, FileFinding, ReportOptions, fingerprints, fix_available, flow_steps, masked,
+)
 from flask_token_lint.source import char_column
 
 __all__ = ["FORMATS", "SECRET_CODES", "FileFinding", "ReportOptions", "fingerprints", "masked", "render"]
@@ -40,7 +42,18 @@ def render_text(results: Sequence[FileFinding], options: ReportOptions) -> str:
                 source, before = masked(source), masked(before)
             lines.append(f"    {source}")
             lines.append("    " + "".join(c if c == "\t" else " " for c in before) + "^")
+        if options.explain_flow and finding.flow:
+            for path, line, note in flow_steps(result)[:-1]:
+                lines.append(f"    {_display(path)}:{line}: {note}")
     return "".join(line + "\n" for line in lines)
+
+
+def _display(path: str) -> str:
+    """A step's path as the findings show theirs: relative to here when below it."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        return path if relative.startswith(os.pardir) else relative
+    return path
 
 
 def render_json(results: Sequence[FileFinding], options: ReportOptions) -> str:
@@ -58,6 +71,8 @@ def render_json(results: Sequence[FileFinding], options: ReportOptions) -> str:
             "message": r.finding.message,
             "fix": None if r.finding.fix is FixSafety.NONE else r.finding.fix.value,
             "fingerprint": fingerprint,
+            **({"flow": [{"path": _display(path), "line": line, "message": note} for path, line, note in flow_steps(r)]}
+               if r.finding.flow else {}),
         }
         for r, fingerprint in zip(results, fingerprints(results))
     ]

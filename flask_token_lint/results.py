@@ -25,6 +25,7 @@ class ReportOptions:
     unsafe: bool = False  # --unsafe-fixes given: unsafe fixes count as available
     show_source: bool = False
     color: bool = False
+    explain_flow: bool = False  # the steps in other modules under a finding that crossed them
 
 
 def fix_available(finding: Finding, unsafe: bool) -> bool:
@@ -189,3 +190,8 @@ def masked(line_text: str) -> str:
     if quote is not None:
         rest = rest[: quote.start()] + quote.group(1) + "***"
     return "".join(pieces) + line[at:read] + rest + ending
+
+
+def flow_steps(result: FileFinding) -> list[tuple[str, int, str]]:
+    """A finding's flow with each step's path as the finding's own when the step is in its file."""
+    return [(path or result.path, line, note) for path, line, note in result.finding.flow]

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from flask_token_lint import __version__
 from flask_token_lint.catalogue import explain, rule_page
-from flask_token_lint.results import FileFinding, ReportOptions, fingerprints
+from flask_token_lint.results import FileFinding, ReportOptions, fingerprints, flow_steps
 from flask_token_lint.finding import FixSafety
 from flask_token_lint.registry import all_rules
 from flask_token_lint.rule import Rule, Severity
@@ -207,6 +207,21 @@ def _fixes(result: FileFinding, location: Json, files: _Files, rule: type[Rule])
     ]
 
 
+def _code_flow(result: FileFinding) -> Json:
+    """The modules and lines that led to a finding that crossed modules, as one thread flow (code
+    scanning shows it as the finding's path)."""
+    locations = [
+        {
+            "location": {
+                "physicalLocation": {"artifactLocation": artifact_location(path), "region": {"startLine": line}},
+                "message": {"text": note},
+            }
+        }
+        for path, line, note in flow_steps(result)
+    ]
+    return {"threadFlows": [{"locations": locations}]}
+
+
 def sarif_log(results: Sequence[FileFinding]) -> Json:
     registry = all_rules()
     codes = list(registry)
@@ -230,6 +245,8 @@ def sarif_log(results: Sequence[FileFinding]) -> Json:
         fixes = _fixes(result, location, files, rule)
         if fixes:
             entry["fixes"] = fixes
+        if finding.flow:
+            entry["codeFlows"] = [_code_flow(result)]
         sarif_results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -62,6 +63,7 @@ class Checked:
 
     digest: str
     findings: list[Finding] = field(default_factory=list)
+    dependencies: frozenset[str] = frozenset()  # the project modules the findings read (the project index)
 
 
 class _Ignored:
@@ -133,13 +135,28 @@ class TokenLintServer(LanguageServer):
         path = _path(uri)
         checker = self.checker_for(path)
         name = path or "untitled.py"
+        dependencies: frozenset[str] = frozenset()
         if checker.skips(path):
             findings: list[Finding] = []
         else:
             parse = self.parsers.setdefault(uri, Reparser()).parse
             findings = checker.findings(text.encode("utf-8", "surrogatepass"), name, cached=False, parse=parse)
-        self.checked[uri] = Checked(digest, findings)
+            dependencies = frozenset(checker.engine.dependencies)
+        self.checked[uri] = Checked(digest, findings, dependencies)
         return findings
+
+    def module_changed(self, path: str) -> None:
+        """A project module changed on disk: read it again when next asked, and check again the open
+        documents whose findings read it."""
+        path = os.path.abspath(path)
+        for checker in self.checkers.values():
+            engine = checker.built_engine if isinstance(checker, Checker) else None
+            if engine is not None and engine.project is not None:
+                engine.project.forget(path)
+        for uri, known in list(self.checked.items()):
+            if path in known.dependencies:
+                del self.checked[uri]
+                self.publish(uri)
 
     def publish(self, uri: str) -> None:
         if not _is_python(uri, self):
@@ -156,7 +173,7 @@ class TokenLintServer(LanguageServer):
             return
         text = self.workspace.get_text_document(uri).source
         lines = split_lines(text)
-        diagnostics = [self.diagnostic(lines, finding) for finding in findings]
+        diagnostics = [self.diagnostic(lines, finding, uri) for finding in findings]
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
@@ -210,10 +227,23 @@ class TokenLintServer(LanguageServer):
     def range_of(self, lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> types.Range:
         return types.Range(start=self.to_client(lines, start), end=self.to_client(lines, end))
 
-    def diagnostic(self, lines: list[str], finding: Finding) -> types.Diagnostic:
+    def diagnostic(self, lines: list[str], finding: Finding, uri: str = "") -> types.Diagnostic:
         rule = rule_of(finding.code)
         start, end = span(lines, finding)
+        # The steps in other modules that led to a finding that crossed them (the project index).
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(
+                    uri=Path(path).as_uri() if path else uri,
+                    range=types.Range(start=types.Position(line=max(line - 1, 0), character=0),
+                                      end=types.Position(line=max(line - 1, 0), character=0)),
+                ),
+                message=note,
+            )
+            for path, line, note in finding.flow[:-1]
+        ]
         return types.Diagnostic(
+            related_information=related or None,
             range=self.range_of(lines, start, end),
             message=finding.message,
             severity=_SEVERITIES.get(rule.severity, types.DiagnosticSeverity.Warning) if rule else None,
@@ -250,7 +280,7 @@ class TokenLintServer(LanguageServer):
             start, end = span(lines, finding)
             if not (start <= last and first <= end) or not quick:
                 continue
-            diagnostic = self.diagnostic(lines, finding)
+            diagnostic = self.diagnostic(lines, finding, params.text_document.uri)
             rule = rule_of(finding.code)
             if finding.fix is not FixSafety.NONE and rule is not None:
                 fixed = _fixed_text(text, [finding], unsafe=True)
@@ -347,6 +377,9 @@ def build() -> TokenLintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: TokenLintServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = _path(params.text_document.uri)
+        if path is not None:
+            ls.module_changed(path)
         ls.publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -375,6 +408,10 @@ def build() -> TokenLintServer:
     def watched(ls: TokenLintServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith("pyproject.toml") for change in params.changes):
             ls.forget_configuration()
+        for change in params.changes:
+            path = _path(change.uri)
+            if path is not None and path.endswith(".py"):
+                ls.module_changed(path)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def configuration(ls: TokenLintServer, params: types.DidChangeConfigurationParams) -> None:

@@ -254,7 +254,7 @@ def _check_help_options() -> list[str]:
 
 FLAGS = [
     "--force-exclude", "--show-source", "--statistics", "--quiet", "--exit-zero", "--fix", "--unsafe-fixes",
-    "--diff", "--fix-baselined", "--no-cache", "--no-project", "--isolated",
+    "--diff", "--fix-baselined", "--no-cache", "--no-project", "--isolated", "--explain-flow", "--show-flow",
 ]
 # Each option taking a value, with values it must refuse; "{p}" is the project folder.
 BAD_VALUES: dict[str, list[list[str]]] = {

@@ -140,6 +140,10 @@ def project(tmp_path, monkeypatch):
         "multiline_decode.py": MULTILINE_DECODE,
         ODD_NAME: ODD,
         "broken.py": UNPARSABLE,
+        # a finding that crosses modules (the project index): SARIF carries its codeFlows
+        "transport.py": "VERIFY_TLS = False\n",
+        "client.py": "import requests\n\nfrom transport import VERIFY_TLS\n\n\n"
+                     "def fetch(url):\n    return requests.get(url, verify=VERIFY_TLS, timeout=5)\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -162,6 +166,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(project):
     log = sarif("--extend-select", "FTL106", ".")
     assert {r["ruleId"] for r in results_of(log)} >= {"FTL001", "FTL101", "FTL106", "FTL107", "FTL201", "FTL404"}
     assert any("fixes" in r for r in results_of(log))
+    assert any("codeFlows" in r for r in results_of(log))
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
     # No findings: still one valid run, with the rules and an empty result list.

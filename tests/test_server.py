@@ -330,3 +330,24 @@ def test_a_burst_of_changes_is_checked_once_after_its_last_change(server, tmp_pa
     checks = [m for m in server.seen[before:]
               if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
     assert len(checks) <= 3 < len(typed)  # the first change alone, maybe one mid-burst, the last
+
+
+def test_a_changed_project_module_is_read_again_for_the_files_importing_it(server, tmp_path):
+    """The project index: views.py's finding comes from settings.py; when settings.py changes on
+    disk (a save in the editor, or a watched-file event), views.py is checked again."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "fixtures" / "projects" / "factory_app", project)
+    (project / "pyproject.toml").write_text("")
+    views = project / "shop" / "api" / "views.py"
+    settings = project / "shop" / "settings.py"
+    before = server.open(views)["diagnostics"]
+    tls = [d for d in before if d["code"] == "FTL502"]
+    assert [d["range"]["start"]["line"] for d in tls] == [33]
+    (related,) = tls[0]["relatedInformation"]  # where the value comes from, in the other module
+    assert related["location"]["uri"] == settings.resolve().as_uri() and related["location"]["range"]["start"]["line"] == 6
+    assert related["message"] == "VERIFY_TLS = False"
+    settings.write_text(settings.read_text().replace("VERIFY_TLS = False", "VERIFY_TLS = True"))
+    server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": settings.resolve().as_uri(), "type": 2}]})
+    after = server.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == views.resolve().as_uri())
+    assert [d["code"] for d in after["diagnostics"] if d["code"] == "FTL502"] == []
+    assert len(after["diagnostics"]) == len(before) - 1

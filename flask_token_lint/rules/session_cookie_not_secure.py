@@ -116,7 +116,7 @@ class SessionCookieNotSecure(Rule):
         needed: dict[str, str] = {}  # setting -> the library that needs it
         for user, module in sorted(closure.sessions.items()):
             for setting in SESSION_USERS.get(user, ()):
-                needed.setdefault(setting, f"{user} (in {module})" if module != "this module" else user)
+                needed.setdefault(setting, f"{user} (in {_base(module)})" if module != "this module" else user)
         needed = {name: user for name, user in needed.items() if name not in closure.secures}
         if not needed or closure.secures & {"flask_talisman"}:
             return
@@ -136,6 +136,9 @@ class SessionCookieNotSecure(Rule):
         if not missing_of:
             return
         missing = sorted({name for _, names in missing_of for name in names})
+        for config, names in missing_of:
+            if config is not None:
+                ctx.note_flow(config.origin, f"configuration {config.name} never sets {' or '.join(names)}")
         users = sorted({needed[name] for name in missing})
         arguments = {"user": " and ".join(users), "settings": " or ".join(missing)}
         if len(missing_of) == 1 and missing_of[0][0] is not None and len(production) == 1:

@@ -1,0 +1,128 @@
+"""The project index through the CLI: findings that need another module, how they are explained
+(text, JSON, SARIF), where modules are found, what stays unknown, and the cache that must notice a
+changed module. The fixture projects themselves run through every front-end in test_fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from frontends import ROOT, run_main
+
+FACTORY = ROOT / "fixtures" / "projects" / "factory_app"
+
+
+def run(*argv: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    if cwd is None:
+        return run_main(*argv)
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return run_main(*argv)
+    finally:
+        os.chdir(here)
+
+
+def codes(out: str) -> list[tuple[str, int, str]]:
+    return sorted((r["path"].removeprefix("./"), r["line"], r["code"]) for r in json.loads(out))
+
+
+@pytest.fixture
+def factory(tmp_path):
+    project = tmp_path / "factory"
+    shutil.copytree(FACTORY, project)
+    (project / "pyproject.toml").write_text("")
+    for fixed in project.rglob("*.fixed.py"):
+        fixed.unlink()
+    return project
+
+
+def test_findings_that_need_another_module_and_none_without_the_index(factory):
+    code, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=factory)
+    assert code == 1
+    found = codes(out)
+    assert ("shop/api/views.py", 34, "FTL502") in found and ("shop/__init__.py", 13, "FTL405") in found
+    code, alone, _ = run("check", "--no-cache", "--no-project", "--format", "json", ".", cwd=factory)
+    assert codes(alone) == [("run.py", 6, "FTL501")]
+
+
+def test_explain_flow_shows_the_modules_and_lines_that_led_to_a_finding(factory):
+    _, out, _ = run("check", "--no-cache", "--explain-flow", "--select", "FTL302,FTL502", "shop", cwd=factory)
+    assert out.splitlines()[:5] == [
+        "shop/api/views.py:26:5: FTL302 A token (the Authorization header) is logged",
+        "    shop/auth.py:4: bearer_token() returns the Authorization header",
+        "    shop/api/views.py:25: token is bound from bearer_token",
+        "shop/api/views.py:34:63: FTL502 TLS certificate verification is disabled (verify=False)",
+        "    shop/settings.py:7: VERIFY_TLS = False",
+    ]
+    _, plain, _ = run("check", "--no-cache", "--select", "FTL302,FTL502", ".", cwd=factory)
+    assert "shop/settings.py" not in plain
+    _, out, _ = run("check", "--no-cache", "--show-flow", "--select", "FTL405", ".", cwd=factory)
+    assert "    shop/config.py:17: configuration ProductionConfig never sets" in out
+
+
+def test_json_and_sarif_carry_the_flow(factory):
+    _, out, _ = run("check", "--no-cache", "--format", "json", "--select", "FTL502", "shop", cwd=factory)
+    (row,) = json.loads(out)
+    assert row["flow"] == [
+        {"path": "shop/settings.py", "line": 7, "message": "VERIFY_TLS = False"},
+        {"path": "shop/api/views.py", "line": 34, "message": row["message"]},
+    ]
+    _, out, _ = run("check", "--no-cache", "--format", "sarif", "--select", "FTL502", "shop", cwd=factory)
+    (result,) = json.loads(out)["runs"][0]["results"]
+    steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [(s["location"]["physicalLocation"]["artifactLocation"]["uri"],
+             s["location"]["physicalLocation"]["region"]["startLine"]) for s in steps] == [
+        ("shop/settings.py", 7), ("shop/api/views.py", 34)]
+
+
+def test_a_cached_result_is_checked_again_when_a_module_it_read_changes(factory):
+    first = run("check", "--format", "json", ".", cwd=factory)
+    assert run("check", "--format", "json", ".", cwd=factory) == first  # answered from the cache
+    settings = factory / "shop" / "settings.py"
+    settings.write_text(settings.read_text().replace("VERIFY_TLS = False", "VERIFY_TLS = True"))
+    _, out, _ = run("check", "--format", "json", ".", cwd=factory)
+    assert ("shop/api/views.py", 34, "FTL502") in codes(first[1])
+    assert ("shop/api/views.py", 34, "FTL502") not in codes(out)
+    assert len(codes(out)) == len(codes(first[1])) - 1
+    from flask_token_lint import checker  # the tests keep the cache in a temporary folder (conftest)
+
+    assert list((Path(checker.DEFAULT_DIRECTORY) / "project").rglob("*.json")), "summaries are kept"
+
+
+def test_modules_are_found_in_the_root_in_src_and_beside_the_package(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "src" / "svc"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "tls.py").write_text("VERIFY = False\n")
+    (package / "client.py").write_text(
+        "import requests\n\nfrom svc.tls import VERIFY\nfrom .tls import VERIFY as AGAIN\n\n\n"
+        "def get(url):\n    requests.get(url, verify=VERIFY, timeout=5)\n    requests.get(url, verify=AGAIN, timeout=5)\n"
+    )
+    _, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert codes(out) == [("src/svc/client.py", 8, "FTL502"), ("src/svc/client.py", 9, "FTL502")]
+
+
+def test_what_the_index_cannot_resolve_stays_unknown(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "client.py").write_text(
+        "import requests\nfrom requests_settings import VERIFY\nfrom .missing import OTHER\n\n\n"
+        "def get(url):\n    requests.get(url, verify=VERIFY, timeout=5)\n    requests.get(url, verify=OTHER, timeout=5)\n"
+    )
+    code, out, err = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert (code, json.loads(out), err) == (0, [], "")
+
+
+def test_a_name_bound_twice_in_its_module_is_no_constant(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "tls.py").write_text("import os\n\nVERIFY = False\nif os.environ.get('CA'):\n    VERIFY = os.environ['CA']\n")
+    (tmp_path / "client.py").write_text(
+        "import requests\nfrom tls import VERIFY\n\n\ndef get(url):\n    requests.get(url, verify=VERIFY, timeout=5)\n"
+    )
+    _, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert json.loads(out) == []
