@@ -253,9 +253,10 @@ class Command:
 
     def __init__(self, key: str, label: str, argv: Sequence[str], ok: Sequence[int] = (0, 1),
                  env: Optional[Dict[str, str]] = None, prime: Optional[Callable[[], None]] = None,
-                 after: Optional[Callable[[Dict[str, Any]], None]] = None, note: str = "") -> None:
+                 after: Optional[Callable[[Dict[str, Any]], None]] = None, note: str = "",
+                 before: Optional[Callable[[], None]] = None) -> None:
         self.key, self.label, self.argv, self.ok, self.env = key, label, list(argv), tuple(ok), env
-        self.prime, self.after, self.note = prime, after, note
+        self.prime, self.after, self.note, self.before = prime, after, note, before
         self.rounds: List[Dict[str, Any]] = []
 
 
@@ -291,6 +292,7 @@ def detect() -> Dict[str, Any]:
         "cli_no_cache": "--no-cache" in help_text,
         "cli_cache_dir": "--cache-dir" in help_text,
         "cli_test_code": "--test-code" in help_text,
+        "cli_no_project": "--no-project" in help_text,
         "flask_token_lint": capture([PY, "-m", "flask_token_lint", "--version"]).splitlines()[:1],
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -355,6 +357,11 @@ def build_commands(name: str, filelist: Path, files: List[str], largest: str, fo
     single = "" if found["cli_jobs"] else " (no -j in this CLI: one process)"
     cold = "" if found["cli_no_cache"] else " (no --no-cache in this CLI: it has no cache)"
     add(Command("check_cold_j1", f"check cold -j1{single}{cold}", [*cli, *nocache, *jobs1, *files]))
+    if found.get("cli_no_project"):
+        add(Command("check_cold_j1_alone", "check cold -j1 --no-project (each file alone: no project index)",
+                    [*cli, *nocache, *jobs1, "--no-project", *files]))
+        add(Command("index_build", "project index built from nothing: every file's import lines, every module they name",
+                    [PY, str(BENCH / "index_files.py"), str(filelist)], ok=(0,)))
     if found["cli_jobs"]:
         add(Command("check_cold_jn", f"check cold -j{cores}", [*cli, *nocache, *jobsn, *files]))
     else:
@@ -371,6 +378,28 @@ def build_commands(name: str, filelist: Path, files: List[str], largest: str, fo
                     [*warm, *jobsn, *files], prime=prime_ftl))
         if found["cli_jobs"]:
             add(Command("check_warm_j1", "check warm cache -j1", [*warm, *jobs1, *files], prime=prime_ftl))
+        if found.get("cli_no_project"):
+            # The most imported module gets a one-line change just before each round (and loses it
+            # after): the files whose findings read it are checked again, the rest are answered warm.
+            changed, importers = most_imported(filelist)
+            original = Path(changed).read_bytes()
+            changing = [*cli, "--cache-dir", str(WORK / f"ftl-cache-change-{tag}")]
+
+            def prime_change() -> None:
+                shutil.rmtree(WORK / f"ftl-cache-change-{tag}", ignore_errors=True)
+                run_once([*changing, *jobsn, *files], WORK / "prime-ftl-change.out")
+
+            def change() -> None:
+                Path(changed).write_bytes(original + b"\n# a one-line change (bench)\n")
+
+            def restore(result: Dict[str, Any]) -> None:
+                Path(changed).write_bytes(original)
+                run_once([*changing, *jobsn, *files], WORK / "prime-ftl-change.out")  # warm again for the next round
+                result["changed"] = {"file": os.path.relpath(changed, REPO), "importers": importers}
+
+            add(Command("check_warm_change_j1",
+                        f"check warm cache -j1 after a change to {os.path.basename(changed)} (imported by {importers} files)",
+                        [*changing, *jobs1, *files], prime=prime_change, before=change, after=restore))
     else:
         add(Command("check_warm_jn", "check warm cache: n/a, the CLI has no --cache-dir", []))
 
@@ -469,6 +498,13 @@ def build_commands(name: str, filelist: Path, files: List[str], largest: str, fo
         wanted = [k.strip() for k in arguments.only.split(",") if k.strip()]
         commands = [c for c in commands if any(c.key.startswith(k) for k in wanted) or c.key in ("python", "parse", "parse_largest", "check_cold_j1")]
     return commands
+
+
+def most_imported(filelist: Path) -> tuple:
+    """The module of the corpus that the most files import by name, and how many do (asked of a
+    child: the harness itself imports nothing of the tool)."""
+    data = json.loads(capture([PY, str(BENCH / "index_files.py"), str(filelist), "--most-imported"]))
+    return data["file"], data["importers"]
 
 
 def semgrep_tree(tag: str, files: List[str]) -> Path:
@@ -570,6 +606,8 @@ def command_run(arguments: argparse.Namespace) -> int:
     for number in range(1, arguments.rounds + 1):
         for command in runnable:
             out = WORK / f"{command.key}-{arguments.corpus}.out"
+            if command.before:
+                command.before()
             result = run_once(command.argv, out, command.env, timeout=arguments.timeout)
             if command.key in ("engine", "parse", "parse_largest") and result["exit"] == 0:
                 try:

@@ -6,7 +6,8 @@ findings left after ``# noqa`` (which depends on the bytes only). Each entry is 
 written to a temporary name and renamed into place, so concurrent runs never see half an entry;
 an entry that cannot be read is treated as missing and rewritten.
 
-Entries live in one folder per (version, engine, codes, settings): ``v2/<variant>/ab/<key>.json``.
+Entries live in one folder per (version, engine, codes, settings): ``v3/<variant>/ab/<key>.json``;
+the project index keeps its module summaries beside them (``project/``).
 A run touches its variant's folder and removes all but the ``KEEP_VARIANTS`` most recently used
 ones (and folders of older layouts), so switching settings or upgrading never grows the cache
 without bound. ``clean`` removes a cache folder, but only one this tool created.
@@ -110,13 +111,18 @@ class Cache:
         if self._prepared:
             return
         os.makedirs(self.directory, exist_ok=True)
-        ignore = os.path.join(self._root, ".gitignore")
-        if not os.path.exists(ignore):
-            with open(ignore, "w", encoding="utf-8") as handle:
-                handle.write(_MARKER + "*\n")
+        mark(self._root)
         os.utime(self.directory)
         prune(self._root, keep=self.variant)
         self._prepared = True
+
+
+def mark(root: str) -> None:
+    """Give a cache folder the .gitignore that keeps it out of commits and says this tool made it."""
+    ignore = os.path.join(root, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as handle:
+            handle.write(_MARKER + "*\n")
 
 
 def stamp(path: str) -> tuple[int, int] | None:

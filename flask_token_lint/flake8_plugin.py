@@ -34,10 +34,12 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 from flask_token_lint import __version__
+from flask_token_lint.cache import DEFAULT_DIRECTORY
 from flask_token_lint.config import Config, read_config
 from flask_token_lint.engine import Engine
 from flask_token_lint.files import PathPatterns
 from flask_token_lint.finding import UNPARSABLE
+from flask_token_lint.project import ProjectIndex
 from flask_token_lint.registry import all_rules
 from flask_token_lint.selection import selected_codes
 from flask_token_lint.settings import ALL_OPTIONS
@@ -158,7 +160,10 @@ class ProjectConfigs:
             settings = config.settings(self._values)
             codes = [code for code in self._codes_for(config) if code != UNPARSABLE]
             test_code = PathPatterns(settings.test_code_patterns, config.root) if settings.skips_test_code else None
-            resolved = Resolved(config, Engine(codes, settings), test_code)
+            # The project index keeps its summaries in the cache folder of the project root, where
+            # the CLI keeps its own: each flake8 process reads what another has summarised.
+            index = ProjectIndex(settings, os.path.join(str(config.root), DEFAULT_DIRECTORY, "project"))
+            resolved = Resolved(config, Engine(codes, settings, index), test_code)
             self._resolved[config.path if config.has_table else None] = resolved
         return resolved
 

@@ -322,7 +322,10 @@ class ProjectIndex:
         if path is None:
             return
         try:
+            from flask_token_lint.cache import mark
+
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            mark(os.path.dirname(self.cache_dir))  # type: ignore[arg-type]
             temporary = f"{path}.{os.getpid()}.tmp"
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(summary.to_json(), handle)
