@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_INTERFACE = "interface:"  # a dependency of which only the text interface was read (``heads_digest``)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -286,20 +287,30 @@ class Checker:
         if findings is None:
             findings = filter_noqa(self.engine, source, path, parse)
             project = self.engine.project
-            self.last_dependencies = {
-                dependency: [project.digest(dependency), *(project.stamp_of(dependency) or (0, 0))]
-                for dependency in sorted(self.engine.dependencies)
-            } if project is not None else {}
+            self.last_dependencies = {}
+            if project is not None:
+                for dependency in sorted(self.engine.interfaces - self.engine.dependencies):
+                    digest = f"{_INTERFACE}{project.heads_digest(dependency)}"
+                    self.last_dependencies[dependency] = [digest, *(project.stamp_of(dependency) or (0, 0))]
+                for dependency in sorted(self.engine.dependencies):
+                    self.last_dependencies[dependency] = [project.digest(dependency),
+                                                          *(project.stamp_of(dependency) or (0, 0))]
             if key is not None and self.cache is not None:
                 self.cache.put(key, findings, self.last_dependencies)
         return findings
 
     def dependencies_unchanged(self, dependencies: dict[str, list]) -> bool:
         """Each project module a cached result read still has its stamp, or else its content."""
+        project = self.engine.project
         for path, (digest, *stamp) in dependencies.items():
             if cache_files.stamp(path) == tuple(stamp):
                 continue
-            if self.engine.project is None or self.engine.project.digest(path, fresh=True) != digest:
+            if project is None:
+                return False
+            if digest.startswith(_INTERFACE):  # only what the module shows importers was read
+                if f"{_INTERFACE}{project.heads_digest(path, fresh=True)}" != digest:
+                    return False
+            elif project.digest(path, fresh=True) != digest:
                 return False
         return True
 

@@ -118,7 +118,15 @@ class Engine:
         self._selected = frozenset(rule.code for rule in self.rules)
         # What the checked files import from their projects (``project.py``); None checks each file alone.
         self.project = (project or ProjectIndex(self.settings)) if projects else None
-        self.dependencies: set[str] = set()  # the project modules the last file's findings read
+        self.dependencies: set[str] = set()  # the project modules the last file's findings read whole
+        self.interfaces: set[str] = set()  # ... and those of which they read only the text interface
+
+    def _begin(self) -> None:
+        """Forget which modules the previous file read."""
+        self.dependencies = set()
+        if self.project is not None:
+            self.project.interface_read = set()
+            self.interfaces = self.project.interface_read
 
     def codes_for(self, text: str, filename: str | None) -> frozenset[str]:
         """``rules_for(text)``, with the text of what the file's imports bring from its project read
@@ -164,7 +172,7 @@ class Engine:
             text = decode_source(source)
         except (SyntaxError, UnicodeDecodeError, LookupError) as error:
             return self._unparsable(f"cannot decode the file: {error}", 1, 0)
-        self.dependencies = set()
+        self._begin()
         codes = self.codes_for(text, filename)
         if not codes:
             return []
@@ -189,8 +197,8 @@ class Engine:
         """Check a parsed module with the rules whose triggers its text has (``lines`` or ``codes``
         say which; with neither, every selected rule runs). With the file's name, what it imports
         from its project is known too."""
-        self.dependencies = set()
-        if codes is None:
+        if codes is None:  # called by flake8 with its tree: a file begins here
+            self._begin()
             codes = self.codes_for("".join(lines), filename) if lines is not None else self._selected
         if not codes:
             return []
@@ -199,6 +207,7 @@ class Engine:
             imported = self.project.imported(tree, filename)  # type: ignore[arg-type]
             walk.module.link(imported)
             self.dependencies = imported.dependencies
+            self.interfaces = self.project.interface_read
         facts = FileFacts(walk, self.settings)
         imported = walk.module.imported
         contexts: dict[int, Context] = {}

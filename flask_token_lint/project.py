@@ -102,6 +102,10 @@ class ProjectIndex:
         self.cache_dir = cache_dir
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._head_cache: dict[str, dict[str, str]] = {}
+        self._head_digests: dict[str, str] = {}
+        # The modules whose text interface (``_heads``) was read since the engine began the current
+        # file: its results hold while those interfaces are unchanged.
+        self.interface_read: set[str] = set()
         self._resolved: dict[tuple[str, str, int], str | None] = {}
         self._literal_heads: dict[str, dict[str, tuple[str, int]]] = {}
         self._closures: dict[str, tuple[list[str], set[str], list[str]] | None] = {}
@@ -160,8 +164,7 @@ class ProjectIndex:
     def _read(self, path: str, digest: bool = True) -> str | None:
         """The module's text, noting (with ``digest``) its digest and its stamp, taken before
         reading: a change made while it is read is seen next time. Texts are not kept: summaries are."""
-        if digest:
-            self._stamps[path] = _stamp(path)
+        self._stamps[path] = _stamp(path)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -181,6 +184,7 @@ class ProjectIndex:
         text a prefilter should read for it: a literal or an app assigned at column 0 (its lines),
         a function that mentions a credential source and returns (the module's import lines and
         its body), a name it re-exports (the import line, followed when asked)."""
+        self.interface_read.add(path)
         found = self._head_cache.get(path)
         if found is not None:
             return found
@@ -211,6 +215,7 @@ class ProjectIndex:
         if imports and any(lines and not _LITERAL_HEAD.match(lines) for lines in found.values()):
             found[_IMPORTS] = "\n".join(imports)  # read with any of its functions (once per module)
         self._head_cache[path] = found
+        self._head_digests[path] = hashlib.sha256(json.dumps(sorted(found.items())).encode("utf-8", "surrogatepass")).hexdigest()
         # A literal assigned once at column 0 and bound nowhere else (no other ``NAME =``, ``NAME +=``,
         # ``for NAME``, ``global NAME``, ``as NAME``) is a constant read from its own lines, without a parse.
         if literals:
@@ -220,6 +225,15 @@ class ProjectIndex:
                 name: head for name, head in literals.items() if head is not None and bound[name] == 1
             }
         return found
+
+    def heads_digest(self, path: str, fresh: bool = False) -> str:
+        """A digest of what the module's text shows importers (``_heads``): a change elsewhere in the
+        module (a comment, a function body that touches no credential) leaves it unchanged, and so
+        the results of the files that only read that much."""
+        if fresh:
+            self.forget(path)
+        self._heads(path)
+        return self._head_digests.get(path, "")
 
     def literal_head(self, module: str, name: str) -> tuple[str, int] | None:
         """``(source, line)`` of the literal the module binds ``name`` to once, at column 0, from its
@@ -243,6 +257,10 @@ class ProjectIndex:
         if found is None:
             found = self._import_lines[module] = list(_IMPORT_TEXT.finditer(self._read(module, digest=False) or ""))
         return found
+
+    def head_text(self, module: str, name: str) -> str | None:
+        """The lines the module's text shows importers for ``name`` ("" for a re-export), or None."""
+        return self._heads(module).get(name)
 
     def may_carry(self, module: str, name: str, depth: int = 0) -> bool:
         """The module's text shows ``name`` may carry a fact (see ``_heads``), following a name it
@@ -284,7 +302,7 @@ class ProjectIndex:
     def forget(self, path: str) -> None:
         """Read the module again when next asked (it changed on disk)."""
         for kept in (self._digests, self._stamps, self._summaries, self._head_cache, self._literal_heads, self._closures,
-                     self._import_lines):
+                     self._import_lines, self._head_digests):
             kept.pop(path, None)
 
     def summary(self, path: str) -> ModuleSummary | None:
@@ -543,7 +561,9 @@ def _top_level_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
             decorated = False
         if decorated is False and not block:
             start = number
-        block.append(line)
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):  # blank and comment lines show importers nothing
+            block.append(line)
     if block:
         yield start, block
 

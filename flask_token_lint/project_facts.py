@@ -146,8 +146,7 @@ class ImportedFacts:
             if target is not None and "::" in target and self.index is not None:
                 module, _, defined = target.partition("::")
                 head = self.index.literal_head(module, defined)
-                if head is not None:  # read from its own lines
-                    self.dependencies.add(module)
+                if head is not None:  # read from its own lines (part of what the module shows importers)
                     self._constants[name] = placed(head[0], self.places[name], (module, head[1]))
                     return self._constants[name]
             found = self._defined(target)
@@ -160,7 +159,13 @@ class ImportedFacts:
         return self._constants[name]
 
     def is_app(self, name: str) -> bool:
-        found = self._defined(self.names.get(name))
+        target = self.names.get(name)
+        if target is not None and "::" in target and self.index is not None:
+            module, _, defined = target.partition("::")
+            head = self.index.head_text(module, defined)
+            if head is None or (head and "Flask(" not in head):
+                return False  # the module's text shows no app made there
+        found = self._defined(target)
         return found is not None and found[1] in found[2].apps
 
     def returned(self, dotted_name: str) -> Value | None:

@@ -141,7 +141,7 @@ class TokenLintServer(LanguageServer):
         else:
             parse = self.parsers.setdefault(uri, Reparser()).parse
             findings = checker.findings(text.encode("utf-8", "surrogatepass"), name, cached=False, parse=parse)
-            dependencies = frozenset(checker.engine.dependencies)
+            dependencies = frozenset(checker.engine.dependencies | checker.engine.interfaces)
         self.checked[uri] = Checked(digest, findings, dependencies)
         return findings
 

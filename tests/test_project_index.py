@@ -126,3 +126,27 @@ def test_a_name_bound_twice_in_its_module_is_no_constant(tmp_path):
     )
     _, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
     assert json.loads(out) == []
+
+
+def test_a_change_importers_cannot_see_keeps_their_results(factory, monkeypatch):
+    """A comment added to settings.py leaves what it shows importers unchanged: views.py's cached
+    result still holds (its findings read only that); a changed literal does not."""
+    from flask_token_lint import checker
+
+    assert run("check", ".", cwd=factory)[0] == 1
+    checked: list[str] = []
+    real = checker.filter_noqa
+
+    def counting(engine, source, path, parse=None):
+        checked.append(Path(path).name)
+        return real(engine, source, path, parse)
+
+    monkeypatch.setattr(checker, "filter_noqa", counting)
+    settings = factory / "shop" / "settings.py"
+    settings.write_text(settings.read_text() + "# reviewed\n")
+    assert run("check", ".", cwd=factory)[0] == 1
+    assert checked == ["settings.py"]
+    settings.write_text(settings.read_text().replace("VERIFY_TLS = False", "VERIFY_TLS = 0"))
+    checked.clear()
+    assert run("check", ".", cwd=factory)[0] == 1
+    assert sorted(checked) == ["settings.py", "views.py"]
