@@ -353,7 +353,7 @@ class Context:
                 if inner.is_output_call(forward.call)
                 for argument in sinks.written_arguments(forward.call)
                 for site in forward.written_sites(argument)
-            )
+            ) + tuple(self.imported_sites(call, "log"))
         self._facts.written[id(call)] = known
         return known
 
@@ -364,6 +364,17 @@ class Context:
         for definition, inner, bound in self._values.summaries.callees(call, self._scope):
             params, _, _ = bind_arguments(definition, call, bound)
             yield definition, params, self.at(inner)
+
+    def imported_sites(self, call: ast.Call, kind: str) -> list[ast.expr]:
+        """What ``call`` passes to a project function imported from another module for the parameters
+        it hands to ``kind`` ("verify": an HTTP client's ``verify=``; "log": a log or stdout)."""
+        imported = self._scope.module.imported
+        name = dotted(call.func)
+        if imported is None or name is None or name.partition(".")[0] not in imported.names:
+            return []
+        if self._scope.defining(name.partition(".")[0]) is not None:
+            return []
+        return imported.handed(name, call, kind)
 
     def configures_elsewhere(self, func: ast.expr) -> bool:
         """``func`` is a function imported from a project module that loads or sets Flask

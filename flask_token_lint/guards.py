@@ -16,6 +16,7 @@ import ast
 
 from flask_token_lint.kinds import Kind, Value
 from flask_token_lint.scopes import Binding, Scope
+from flask_token_lint.syntax import dotted
 from flask_token_lint.values import ValueAnalysis
 
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.fullmatch", "re.search"})
@@ -229,7 +230,20 @@ class GuardAnalysis:
                     check = self._param_check(definition, inner, param)
                     if check is not None:
                         return check
+        # A checking function of another project module (its summary in the project index).
+        imported = scope.module.imported
+        name = dotted(call.func)
+        if imported is not None and name is not None and name.partition(".")[0] in imported.names \
+                and scope.defining(name.partition(".")[0]) is None:
+            for value, check in imported.scheme_checks(name, call):
+                if self._kind(value, scope) is Kind.AUTH_HEADER:
+                    return check
         return None
+
+    def parameter_check(self, definition: ast.AST, inner: Scope, param: str) -> str | None:
+        """How the function ``definition`` checks the Bearer scheme of its parameter ``param``
+        ("exits", "returns" or None): what the project index keeps in a module's summary."""
+        return self._param_check(definition, inner, param)
 
     def _param_check(self, definition: ast.AST, inner: Scope, param: str) -> str | None:
         key = (id(definition), param)

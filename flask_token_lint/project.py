@@ -32,6 +32,7 @@ from typing import Iterator
 
 from flask_token_lint import __version__
 from flask_token_lint.context import Context, FileFacts
+from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import Value
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.project_facts import (
@@ -43,8 +44,14 @@ from flask_token_lint.walk import Walk
 
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 _SESSION_MODULES = ("flask_login", "flask_session", "flask_security")
-_SUMMARY_LAYOUT = "index-v3"
+_SUMMARY_LAYOUT = "index-v6"
 # Words without which no function of a module returns a credential by where it comes from.
+# Words without which no function hands a parameter to ``verify=`` or to a log.
+_FORWARD_WORDS = re.compile(r"verify|ssl|log|print|warn|debug|info|error|echo|write")
+# Words without which no function checks the scheme of a header it is given.
+_SCHEME_WORDS = re.compile(r"bearer|scheme|startswith|split|partition", re.IGNORECASE)
+# A body that may hand a parameter to ``verify=`` or to a log (for the text interface).
+_HANDING = re.compile(r"\b(?:verify|ssl|verify_ssl)\s*=\s*[A-Za-z_]|\b(?:log|logger|logging|print|warnings)\b")
 _SOURCE_WORDS = re.compile(r"request|authoriz|token|environ|session|secret|passw|api_?key|jwt|credential|getenv",
                            re.IGNORECASE)
 # Top-level lines that may give a name a fact: a literal or an app assigned at column 0, a function,
@@ -210,8 +217,9 @@ class ProjectIndex:
             function = _FUNCTION_HEAD.match(first)
             if function is not None:
                 body = "\n".join(block)
-                if "return" in body and _SOURCE_WORDS.search(body):  # it may return a credential
-                    found[function.group(1)] = body
+                if ("return" in body and _SOURCE_WORDS.search(body)) or _HANDING.search(body) \
+                        or re.search(r"bearer", body, re.IGNORECASE):
+                    found[function.group(1)] = body  # it may return a credential, or hand one on
         if imports and any(lines and not _LITERAL_HEAD.match(lines) for lines in found.values()):
             found[_IMPORTS] = "\n".join(imports)  # read with any of its functions (once per module)
         self._head_cache[path] = found
@@ -361,12 +369,12 @@ class ProjectIndex:
         # The value analysis runs only for a module that mentions a credential source: no other
         # module's functions can return one.
         lines = text.split("\n")
-        returning = [
-            stmt for stmt in tree.body
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and _SOURCE_WORDS.search("\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]))
-        ]
-        walk = Walk(tree, {}, {}) if returning else None
+        functions = [stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        bodies = {id(stmt): "\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]) for stmt in functions}
+        returning = [stmt for stmt in functions if _SOURCE_WORDS.search(bodies[id(stmt)])]
+        handing = [stmt for stmt in functions if stmt.args.args and _FORWARD_WORDS.search(bodies[id(stmt)])]
+        checking = [stmt for stmt in functions if stmt.args.args and _SCHEME_WORDS.search(bodies[id(stmt)])]
+        walk = Walk(tree, {}, {}) if returning or handing or checking else None
         facts = FileFacts(walk, self.settings) if walk is not None else None
         try:
             for name, target in self._imports(tree, path):
@@ -383,6 +391,18 @@ class ProjectIndex:
                 found = _returned(stmt, walk, facts) if walk is not None and facts is not None else None
                 if found is not None:
                     summary.returns[stmt.name] = (found.kind.name, found.label, found.supplied, stmt.lineno)
+            for stmt in handing:
+                handed = _handed(stmt, walk, facts) if walk is not None and facts is not None else []
+                if handed:
+                    summary.forwards[stmt.name] = handed
+                    summary.parameters[stmt.name] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
+                    summary.lines[stmt.name] = stmt.lineno
+            for stmt in checking:
+                checks = _scheme_checks(stmt, walk, facts) if walk is not None and facts is not None else {}
+                if checks:
+                    summary.checks[stmt.name] = checks
+                    summary.parameters[stmt.name] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
+                    summary.lines[stmt.name] = stmt.lineno
             for stmt in tree.body:
                 if isinstance(stmt, ast.ClassDef):
                     config = config_class(stmt, summary.exports, path)
@@ -486,15 +506,20 @@ class ProjectIndex:
                         facts.modules.append(submodule)
                     facts.names[local] = submodule or f"{target}::{alias.name}"
                     facts.places[local] = alias
-        for node in ast.walk(tree):  # imports inside functions (a factory's ``from .api import views``)
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in tree.body:
-                if isinstance(node, ast.Import):
-                    found = [self.resolve(alias.name, facts.path, 0) for alias in node.names]
-                else:
-                    target = self.resolve(node.module or "", facts.path, node.level)
-                    found = [target, *(self._submodule(target, a.name) for a in node.names)] if target else []
-                facts.modules.extend(module for module in found if module is not None)
         return facts
+
+    def nested_modules(self, tree: ast.Module, path: str) -> list[str]:
+        """The project modules imported inside the module's functions (a factory's ``from .api import
+        views``)."""
+        found: list[str | None] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and node not in tree.body:
+                found.extend(self.resolve(alias.name, path, 0) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node not in tree.body:
+                target = self.resolve(node.module or "", path, node.level)
+                if target is not None:
+                    found.extend([target, *(self._submodule(target, a.name) for a in node.names)])
+        return [module for module in found if module is not None]
 
     def extend_closure(self, closure: Closure, modules: list[str], dependencies: set[str], path: str | None) -> None:
         """Add to ``closure`` what ``modules`` (the project modules the app's module imports, at
@@ -593,6 +618,56 @@ def _submodule(target: str, name: str) -> str | None:
 
 
 
+
+
+def _scheme_checks(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> dict[str, str]:
+    """The parameters whose Bearer scheme the function checks, as the guard analysis judges a
+    module's own helpers: "exits" unless the check passes, or "returns" whether it does."""
+    scope = walk.scopes.get(function)
+    if scope is None:
+        return {}
+    found = {}
+    for parameter in (a.arg for a in (*function.args.posonlyargs, *function.args.args)):
+        check = facts.guards.parameter_check(function, scope, parameter)
+        if check is not None:
+            found[parameter] = check
+    return found
+
+
+def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> list[list[str]]:
+    """The function's parameters it hands, unchanged, to an HTTP client's ``verify=`` (``ssl=``) or
+    writes to a log or stdout (in a call of its own body)."""
+    scope = walk.scopes.get(function)
+    if scope is None:
+        return []
+    parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+    parameters -= set(scope.facts.bindings)  # rebound inside: no longer what the caller passed
+    handed: list[list[str]] = []
+    ctx = Context(facts, scope)
+    for call in scope.facts.calls:
+        for keyword in call.keywords:
+            if keyword.arg in ("verify", "ssl", "verify_ssl") and isinstance(keyword.value, ast.Name) \
+                    and keyword.value.id in parameters and _is_client_call(call, ctx):
+                handed.append([keyword.value.id, "verify"])
+        if ctx.is_output_call(call):
+            placeholders = {name: ast.Name(id=name, ctx=ast.Load()) for name in parameters}
+            forward = Forward(call, scope, dict(placeholders))
+            for argument in ctx.written_arguments(call):
+                for site in forward.written_sites(argument):
+                    handed.append([site.id, "log"])  # type: ignore[attr-defined]
+    return [list(pair) for pair in dict.fromkeys(map(tuple, handed))]
+
+
+_CLIENT_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib3.")
+_CLIENT_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
+
+
+def _is_client_call(call: ast.Call, ctx: Context) -> bool:
+    """A request through requests, httpx, aiohttp or urllib3, or a client's verb method."""
+    qualname = ctx.qualname(call.func) or ""
+    if qualname.startswith(_CLIENT_PREFIXES):
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _CLIENT_METHODS
 
 
 def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> Value | None:

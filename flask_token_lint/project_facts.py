@@ -42,11 +42,19 @@ class ModuleSummary:
     exports: dict[str, str] = field(default_factory=dict)  # imported name -> "path::name" or "path" (a module)
     config_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {key: "path::Class"}
     configures: bool = False  # loads or sets Flask configuration (``x.config.from_object(...)``, ``x.config[k] = v``)
+    # What each function hands its parameters to: fn -> [[parameter, "verify" | "log"], ...] (``fetch(url,
+    # verify)`` passing ``verify=verify`` to requests; ``audit(value)`` logging it), and its parameters.
+    forwards: dict[str, list[list[str]]] = field(default_factory=dict)
+    parameters: dict[str, list[str]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # fn -> its line, for those that hand parameters on
+    # How a function checks the Bearer scheme of a header parameter: fn -> {parameter: "exits" (it
+    # leaves unless the check passes) | "returns" (it returns whether it does)}.
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)
     parsed: bool = True
 
     def defines(self, name: str) -> bool:
         return name in self.constants or name in self.returns or name in self.configs or name in self.apps \
-            or name in self.config_maps
+            or name in self.config_maps or name in self.forwards or name in self.checks
 
     def carries(self, name: str) -> bool:
         """Importing ``name`` from this module brings a fact (or a re-export that may)."""
@@ -176,6 +184,33 @@ class ImportedFacts:
         kind, label, supplied, _ = found[2].returns[found[1]]
         return Value(Kind[kind], label, supplied)
 
+    def handed(self, dotted_name: str, call: ast.Call, kind: str) -> list[ast.expr]:
+        """What ``call`` of the imported function ``dotted_name`` passes for the parameters that
+        function hands to ``kind`` ("verify": an HTTP client's ``verify=``; "log": a log or stdout)."""
+        found = self._defined(self._attribute(dotted_name))
+        if found is None or found[1] not in found[2].forwards:
+            return []
+        module, name, summary = found
+        wanted = {parameter for parameter, handed_to in summary.forwards[name] if handed_to == kind}
+        parameters = summary.parameters.get(name, [])
+        sites = [argument for parameter, argument in zip(parameters, call.args)
+                 if parameter in wanted and not isinstance(argument, ast.Starred)]
+        sites += [k.value for k in call.keywords if k.arg in wanted]
+        return sites
+
+    def scheme_checks(self, dotted_name: str, call: ast.Call) -> list[tuple[ast.expr, str]]:
+        """What ``call`` of the imported function ``dotted_name`` passes for the parameters whose
+        Bearer scheme that function checks, each with how ("exits" or "returns")."""
+        found = self._defined(self._attribute(dotted_name))
+        if found is None or found[1] not in found[2].checks:
+            return []
+        _, name, summary = found
+        checks = summary.checks[name]
+        parameters = summary.parameters.get(name, [])
+        handed = [(p, a) for p, a in zip(parameters, call.args) if not isinstance(a, ast.Starred)]
+        handed += [(k.arg, k.value) for k in call.keywords if k.arg]
+        return [(argument, checks[parameter]) for parameter, argument in handed if parameter in checks]
+
     def origin(self, name: str) -> tuple[str, int, str] | None:
         """Where an imported name that carries a fact is defined (its module's path and line) and
         what it is there; None for any other name."""
@@ -197,6 +232,10 @@ class ImportedFacts:
             return module, line, f"{defined}() returns {label}"
         if defined in summary.apps:
             return module, 1, f"{defined} is a Flask app"
+        if defined in summary.forwards:
+            handed = ", ".join(f"{parameter} to {'a log' if kind == 'log' else 'verify='}"
+                               for parameter, kind in summary.forwards[defined])
+            return module, summary.lines.get(defined, 1), f"{defined}() hands {handed}"
         return None
 
     def flow_to(self, node: ast.AST, scope: object) -> list[tuple[str, int, str]]:
@@ -234,8 +273,9 @@ class ImportedFacts:
         for user in session_use(text):
             closure.sessions.setdefault(user, "this module")
         closure.secures.update(secures(text))
-        if self.index is not None:
-            self.index.extend_closure(closure, self.modules, self.dependencies, self.path)
+        if self.index is not None and self.path is not None:
+            modules = [*self.modules, *self.index.nested_modules(tree, self.path)]
+            self.index.extend_closure(closure, modules, self.dependencies, self.path)
         jwt, cookies = closure.sessions.pop(JWT_IMPORT, None), closure.sessions.pop(JWT_COOKIES, None)
         if jwt is not None and cookies is not None:
             closure.sessions["flask_jwt_extended cookies"] = jwt

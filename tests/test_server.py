@@ -117,8 +117,14 @@ def test_each_quick_fix_applies_that_fix_alone(server, published, tmp_path):
         (fix,) = fixes
         assert fix["title"].endswith("(unsafe)") == (diagnostic["data"]["fix"] == "unsafe")
         assert fix.get("isPreferred", False) == (diagnostic["data"]["fix"] == "safe")
-        copy = tmp_path / path.name
-        shutil.copy(path, copy)
+        parts = path.relative_to(ROOT / "fixtures").parts
+        if parts[0] == "projects":  # a file of a project: its findings need the other modules
+            project = tmp_path / f"{parts[1]}-{checked}"
+            shutil.copytree(ROOT / "fixtures" / "projects" / parts[1], project)
+            copy = project.joinpath(*parts[2:])
+        else:
+            copy = tmp_path / path.name
+            shutil.copy(path, copy)
         run_main("check", "--no-cache", "--isolated", "--fix", "--unsafe-fixes", str(copy))
         _, edits = _edits(fix)
         assert apply(path.read_text(encoding="utf-8"), edits) == copy.read_text(encoding="utf-8"), path.name

@@ -216,6 +216,11 @@ class TlsVerificationDisabled(Rule):
             how = _disables_verification(forward.call, inner, lambda name: _forwarded(forward, name), ctx)
             if how is not None:
                 return f"{how}, through {ast.unparse(node.func)}()"
+        # A helper of another project module that hands a parameter to ``verify=`` (the project index).
+        for site in ctx.imported_sites(node, "verify"):
+            falsy = _falsy(site, ctx)
+            if falsy is not None:
+                return f"verify={falsy.value!r}, through {ast.unparse(node.func)}()"
         return None
 
     def _assignment(self, node: ast.Assign, ctx: Context) -> str | None:
