@@ -14,29 +14,22 @@ the index's cold build time, to compare with ``ast.parse`` of the same files.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections import Counter
 
-from flask_token_lint.project import _IMPORT_TEXT, ProjectIndex
+from flask_token_lint.project import ProjectIndex
 from flask_token_lint.source import decode_source
 
 
 def imported_modules(index: ProjectIndex, text: str, path: str):
     """The project modules the import lines of ``text`` name (packages' submodules included)."""
-    for found in _IMPORT_TEXT.finditer(text):
-        module, names, plain = found.group(1), found.group(2), found.group(3)
-        level = 0 if plain is not None else len(module) - len(module.lstrip("."))
-        target = index.resolve(plain if plain is not None else module.lstrip("."), path, level)
-        if target is None:
-            continue
+    for target, names in index.import_targets(text, path):
         yield target
-        if names is not None:
-            for name in re.findall(r"[A-Za-z_]\w*", names.split(" as ")[0]):
-                submodule = index._submodule(target, name)
-                if submodule is not None:
-                    yield submodule
+        for name in names or ():
+            submodule = index._submodule(target, name)
+            if submodule is not None:
+                yield submodule
 
 
 def most_imported(paths: list[str]) -> int:

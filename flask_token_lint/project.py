@@ -31,6 +31,8 @@ from collections import Counter
 from typing import Iterator
 
 from flask_token_lint import __version__
+from flask_token_lint.cache import mark as mark_cache
+from flask_token_lint.cache import stamp as _stamp
 from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import Value
@@ -205,8 +207,8 @@ class ProjectIndex:
                 imports.append("\n".join(block))
                 imported = _IMPORT_TEXT.match("\n".join(block))
                 if imported is not None and imported.group(2) is not None:  # re-exports
-                    for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", imported.group(2).strip("()")):
-                        found.setdefault(name.split()[-1], "")
+                    for _, local in _imported_names(imported.group(2)):
+                        found.setdefault(local, "")
                 continue
             literal_head = _LITERAL_HEAD.match(first)
             if literal_head is not None:
@@ -287,12 +289,12 @@ class ProjectIndex:
             target = self.resolve(source.lstrip("."), module, level)
             if target is None:
                 continue
-            for spelled in re.findall(r"([A-Za-z_]\w*)(?:\s+as\s+(\w+))?", names.strip("()")):
-                if (spelled[1] or spelled[0]) == name:
-                    submodule = self._submodule(target, spelled[0])
+            for spelled, local in _imported_names(names):
+                if local == name:
+                    submodule = self._submodule(target, spelled)
                     if submodule is not None:
                         return False  # a module, not a value
-                    return self.may_carry(target, spelled[0], depth + 1)
+                    return self.may_carry(target, spelled, depth + 1)
         return False
 
     def digest(self, path: str, fresh: bool = False) -> str:
@@ -348,10 +350,8 @@ class ProjectIndex:
         if path is None:
             return
         try:
-            from flask_token_lint.cache import mark
-
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            mark(os.path.dirname(self.cache_dir))  # type: ignore[arg-type]
+            mark_cache(os.path.dirname(self.cache_dir))  # type: ignore[arg-type]
             temporary = f"{path}.{os.getpid()}.tmp"
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(summary.to_json(), handle)
@@ -437,6 +437,22 @@ class ProjectIndex:
                     yield alias.asname or alias.name, submodule or f"{target}::{alias.name}"
 
     # -- what a file imports ----------------------------------------------------------------------
+    def import_targets(self, text: str, path: str) -> Iterator[tuple[str, list[str] | None]]:
+        """For each import line of ``text`` (the file at ``path``) that names a project module: the
+        module's file, and the names imported from it (None for ``import a.b``)."""
+        importer = os.path.abspath(path)
+        for found in _IMPORT_TEXT.finditer(text):
+            module, names, plain = found.group(1), found.group(2), found.group(3)
+            if plain is not None:
+                target = self.resolve(plain, importer, 0)
+                if target is not None:
+                    yield target, None
+                continue
+            level = len(module) - len(module.lstrip("."))
+            target = self.resolve(module.lstrip("."), importer, level)
+            if target is not None:
+                yield target, [name for name, _ in _imported_names(names)]
+
     def brings(self, text: str, path: str, depth: int = 0) -> str:
         """The text the prefilter should read besides ``text`` (the file at ``path``) for what its
         import lines bring from its project: the lines that define each imported literal, app or
@@ -444,23 +460,14 @@ class ProjectIndex:
         when the imports bring nothing."""
         if "import" not in text or depth > 3:
             return ""
-        importer = os.path.abspath(path)
         brought: list[str] = []
-        for found in _IMPORT_TEXT.finditer(text):
-            module, names, plain = found.group(1), found.group(2), found.group(3)
-            if plain is not None:
-                target = self.resolve(plain, importer, 0)
-                if target is not None:
-                    brought.extend(v for k, v in self._heads(target).items() if k != _IMPORTS)
-                    brought.append(self._heads(target).get(_IMPORTS, ""))
-                continue
-            level = len(module) - len(module.lstrip("."))
-            target = self.resolve(module.lstrip("."), importer, level)
-            if target is None:
+        for target, names in self.import_targets(text, path):
+            if names is None:
+                brought.extend(v for k, v in self._heads(target).items() if k != _IMPORTS)
+                brought.append(self._heads(target).get(_IMPORTS, ""))
                 continue
             heads = None
-            for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", names.strip("()")):
-                name = name.split()[0]
+            for name in names:
                 submodule = self._submodule(target, name)
                 if submodule is not None:
                     brought.extend(self._heads(submodule).values())
@@ -547,22 +554,17 @@ class ProjectIndex:
                 self._closures[path] = None
             else:
                 imports = []
-                for found in _IMPORT_TEXT.finditer(text):
-                    module, names, plain = found.group(1), found.group(2), found.group(3)
-                    if plain is not None:
-                        target = self.resolve(plain, path, 0)
-                    else:
-                        level = len(module) - len(module.lstrip("."))
-                        target = self.resolve(module.lstrip("."), path, level)
-                        if target is not None:
-                            for name in re.findall(r"[A-Za-z_]\w*(?:\s+as\s+\w+)?", names.strip("()")):
-                                submodule = self._submodule(target, name.split()[0])
-                                if submodule is not None:
-                                    imports.append(submodule)
-                    if target is not None:
-                        imports.append(target)
+                for target, names in self.import_targets(text, path):
+                    imports.append(target)
+                    imports.extend(m for m in (self._submodule(target, n) for n in names or ()) if m is not None)
                 self._closures[path] = (session_use(text), secures(text), imports)
         return self._closures[path]
+
+
+def _imported_names(names: str) -> list[tuple[str, str]]:
+    """``(name, local name)`` for the names of a ``from ... import`` line (``a, b as c``, in brackets too)."""
+    return [(m.group(1), m.group(2) or m.group(1))
+            for m in re.finditer(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?", names.strip("()"))]
 
 
 def _top_level_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -591,14 +593,6 @@ def _top_level_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
             block.append(line)
     if block:
         yield start, block
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
 
 
 def _module_file(base: str, module: str) -> str | None:
