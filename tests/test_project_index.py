@@ -154,3 +154,22 @@ def test_a_change_importers_cannot_see_keeps_their_results(factory, monkeypatch)
     checked.clear()
     assert run("check", ".", cwd=factory)[0] == 1
     assert sorted(checked) == ["admin.py", "settings.py", "views.py"]  # the two that import from settings.py
+
+
+def test_circular_re_exports_and_unreadable_modules_stay_unknown(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from .b import VERIFY\n")
+    (package / "b.py").write_text("from .a import VERIFY\n")  # a re-exports b's, b re-exports a's
+    (package / "broken.py").write_text("VERIFY = (\n")
+    (package / "binary.py").write_bytes(b"\xff\xfe THING = False\n")
+    (package / "client.py").write_text(
+        "import requests\n\nfrom .a import VERIFY\nfrom .binary import THING\nfrom .broken import VERIFY as B\n"
+        "from . import client\n\n\ndef get(url):\n    requests.get(url, verify=VERIFY, timeout=5)\n"
+        "    requests.get(url, verify=B, timeout=5)\n    requests.get(url, verify=THING, timeout=5)\n    client.get(url)\n"
+    )
+    code, out, err = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert err == "" and code == 1
+    assert codes(out) == [("pkg/binary.py", 1, "FTL001")]  # the one file that cannot be read; no traceback
