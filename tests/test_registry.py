@@ -39,6 +39,7 @@ CATALOGUE = {
     "FTL502": (Severity.HIGH, ("CWE-295",), OWASP_API8),
     "FTL503": (Severity.MEDIUM, ("CWE-319",), OWASP_API8),
     "FTL405": (Severity.MEDIUM, ("CWE-614",), OWASP_API8),
+    "FTL406": (Severity.HIGH, ("CWE-942", "CWE-346"), OWASP_API8),
     "FTL504": (Severity.MEDIUM, ("CWE-319", "CWE-523"), OWASP_API8),
 }
 
@@ -64,6 +65,7 @@ PUBLISHED_PYLINT_IDS = {
     "FTL403": "W7343",
     "FTL404": "W7344",
     "FTL405": "W7345",
+    "FTL406": "W7346",
     "FTL501": "W7351",
     "FTL502": "W7352",
     "FTL503": "W7353",
