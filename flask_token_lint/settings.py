@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 COOKIE_SCOPES = ("credential", "all")
 DEFAULT_MAX_LEEWAY = 24 * 60 * 60
+DEFAULT_MAX_TOKEN_LIFETIME = 24 * 60 * 60
 TEST_CODE_POLICIES = ("skip", "report")
 # What is test code (the first six) and example code (the rest), matched as ``files.PathPatterns``
 # matches: a pattern without "/" names a file or a folder at any depth below the root.
@@ -69,6 +70,10 @@ OPTIONS = (
         ("FTL202", "FTL203", "FTL302", "FTL303", "FTL401", "FTL402", "FTL403"),
     ),
     Option("max-leeway", "int", DEFAULT_MAX_LEEWAY, "seconds of JWT leeway above which FTL105 fires", ("FTL105",)),
+    Option(
+        "max-token-lifetime", "int", DEFAULT_MAX_TOKEN_LIFETIME,
+        "seconds of access-token lifetime above which FTL109 fires", ("FTL109",),
+    ),
 )
 # Options that decide which files are reported, not what a rule finds: no rule lists them.
 FILE_OPTIONS = (
@@ -117,6 +122,7 @@ class Settings:
     token_headers: tuple[str, ...] = ()
     token_names: tuple[str, ...] = ()
     max_leeway: int = DEFAULT_MAX_LEEWAY
+    max_token_lifetime: int = DEFAULT_MAX_TOKEN_LIFETIME
     test_code: str = "skip"
     test_code_paths: tuple[str, ...] = DEFAULT_TEST_CODE_PATHS
     extend_test_code_paths: tuple[str, ...] = ()
@@ -127,8 +133,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.cookie_scope not in COOKIE_SCOPES:
             raise ConfigError(f"cookie-scope: expected one of {', '.join(COOKIE_SCOPES)}, not {self.cookie_scope!r}")
-        if isinstance(self.max_leeway, bool) or not isinstance(self.max_leeway, int) or self.max_leeway < 0:
-            raise ConfigError(f"max-leeway: expected a number of seconds, not {self.max_leeway!r}")
+        for name, seconds in (("max-leeway", self.max_leeway), ("max-token-lifetime", self.max_token_lifetime)):
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+                raise ConfigError(f"{name}: expected a number of seconds, not {seconds!r}")
         if self.test_code not in TEST_CODE_POLICIES:
             raise ConfigError(f"test-code: expected one of {', '.join(TEST_CODE_POLICIES)}, not {self.test_code!r}")
         object.__setattr__(self, "extra_token_names", frozenset(n.lower() for n in self.token_names))

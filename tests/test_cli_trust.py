@@ -279,6 +279,7 @@ BAD_VALUES: dict[str, list[list[str]]] = {
     "--token-headers": [["--token-headers", "X-Key", "{p}/missing.py"]],
     "--token-names": [["--token-names", "sso", "{p}/missing.py"]],
     "--max-leeway": [["--max-leeway", "soon"], ["--max-leeway", "-5"]],
+    "--max-token-lifetime": [["--max-token-lifetime", "soon"], ["--max-token-lifetime", "-5"]],
     "--test-code": [["--test-code", "sometimes"]],
     "--test-code-paths": [["--test-code-paths", "tests", "{p}/missing.py"]],
     "--extend-test-code-paths": [["--extend-test-code-paths", "e2e", "{p}/missing.py"]],

@@ -112,12 +112,21 @@ import jwt
 def user(token, key):
     return jwt.decode(token, key, algorithms=["HS256"], audience="api", issuer="me", leeway=120)
 """
+_LIFETIME = """\
+from datetime import timedelta
+
+from flask import Flask
+
+app = Flask(__name__)
+app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(days=7)
+"""
 _HTTP_JWKS = 'from jwt import PyJWKClient\n\njwks = PyJWKClient("http://idp.example.com/keys")\n'
 _COOKIE = 'def view(resp):\n    resp.set_cookie("theme", "dark")\n'
 # option -> (a value, a module whose findings that value changes for exactly the rules it affects)
 _OPTION_CASES = {
     "cookie-scope": ("all", _COOKIE),
     "max-leeway": (60, _LEEWAY),
+    "max-token-lifetime": (30 * 86400, _LIFETIME),
     "token-headers": (["X-Partner-Key"], _TOKEN_HEADERS),
     "token-names": (["ticket"], _TOKEN_NAMES),
     "trusted-hosts": (["idp.example.com"], _HTTP_JWKS),

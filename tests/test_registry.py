@@ -39,6 +39,7 @@ CATALOGUE = {
     "FTL502": (Severity.HIGH, ("CWE-295",), OWASP_API8),
     "FTL503": (Severity.MEDIUM, ("CWE-319",), OWASP_API8),
     "FTL405": (Severity.MEDIUM, ("CWE-614",), OWASP_API8),
+    "FTL109": (Severity.MEDIUM, ("CWE-613",), OWASP_API2),
     "FTL406": (Severity.HIGH, ("CWE-942", "CWE-346"), OWASP_API8),
     "FTL504": (Severity.MEDIUM, ("CWE-319", "CWE-523"), OWASP_API8),
 }
@@ -54,6 +55,7 @@ PUBLISHED_PYLINT_IDS = {
     "FTL106": "W7316",
     "FTL107": "W7317",
     "FTL108": "W7318",
+    "FTL109": "W7319",
     "FTL201": "W7321",
     "FTL202": "W7322",
     "FTL203": "W7323",
