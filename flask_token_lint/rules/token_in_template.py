@@ -1,0 +1,84 @@
+"""FTL304: a token handed to a page's template, where the page's scripts (and any XSS) can read it."""
+
+from __future__ import annotations
+
+import ast
+
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
+
+_RENDERERS = frozenset({
+    "flask.render_template", "flask.render_template_string", "flask.templating.render_template",
+    "flask.templating.render_template_string", "flask.stream_template", "flask.stream_template_string",
+})
+
+
+class TokenInTemplate(Rule):
+    code = "FTL304"
+    symbol = "token-in-template"
+    summary = "Token passed into a page's template"
+    message = "{what} is passed to the template as {name}: the page's scripts, and any XSS, can read it"
+    severity = Severity.MEDIUM
+    cwe = ("CWE-522", "CWE-200")
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("render_template|stream_template + flask",)
+    # Off until a review of real code shows its findings hold: the review corpora have no case yet.
+    default_enabled = False
+    docs = Docs(
+        what=(
+            "Finds a bearer token, the Authorization header or another credential, known by where it comes "
+            "from (the request, a token factory such as `jwt.encode` or `create_access_token`, a token "
+            "response, a secret setting), passed to `render_template`, `render_template_string` or "
+            "`stream_template` as a variable, directly or in a `**context` dict. CSRF tokens (meant for the "
+            "page), a token's length, expiry or claims, and values the analysis cannot trace stay silent. "
+            "Tokens written into an inline script by other means than a template are not looked for yet. "
+            "Off by default: the packages the rules are reviewed on hold no case of it yet; turn it on with "
+            "`--extend-select FTL304`."
+        ),
+        why=(
+            "Whatever the template writes into the page is readable by every script on it: one XSS, a "
+            "compromised third-party script or a browser extension takes the token with it, and a bearer "
+            "token works for whoever holds it. Keep the token in an HttpOnly cookie, or hand the page a "
+            "short-lived, narrowly scoped one it needs. No fix is offered: where the token should live is a "
+            "design choice."
+        ),
+        references=(
+            "https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps",
+            "https://cwe.mitre.org/data/definitions/522.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            from flask import render_template, request
+
+            def dashboard():
+                token = request.headers["Authorization"].removeprefix("Bearer ")
+                return render_template("dashboard.html", api_token=token)
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            from flask import render_template
+            from flask_wtf.csrf import generate_csrf
+
+            def form():
+                return render_template("form.html", csrf_token=generate_csrf())
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if ctx.qualname(node.func) not in _RENDERERS:
+            return
+        passed = [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+        for keyword in (k for k in node.keywords if k.arg is None):
+            for mapping in ctx.mappings_of(keyword.value):
+                passed.extend((str(name), value) for name, value in mapping.items())
+        for name, value in passed:
+            label = ctx.token_label(value) or ctx.leak_of(value)
+            if label is not None:
+                yield node, {"what": label[:1].upper() + label[1:], "name": name}
+                return
