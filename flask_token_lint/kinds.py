@@ -59,3 +59,7 @@ SESSION_USERS: dict[str, tuple[str, ...]] = {
 COOKIE_SECURE_SETTINGS = frozenset(s for settings in SESSION_USERS.values() for s in settings)
 # An extension that makes every cookie Secure when it wraps the app.
 SECURING_EXTENSIONS = frozenset({"flask_talisman"})
+# HTTP clients whose ``verify=`` turns certificate checks off (FTL502, and the project index's
+# summaries of helpers that hand a parameter to it); aiohttp's ``ssl=`` is read apart.
+HTTP_CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})

@@ -9,9 +9,11 @@ kept by the module's content hash, in memory and in the cache folder when there 
 - the names that hold a Flask app;
 - what each of its functions returns, in the value analysis' words (the Authorization header, a
   token cut from it, a request value);
-- its configuration classes and the settings each sets (bases included);
-- whether it uses sessions or login (``flask.session``, Flask-Login, Flask-Session, Flask-Security,
-  flask-jwt-extended with cookies), and the project modules it imports itself.
+- what each function hands its parameters to (``verify=``, a log) and whose Bearer scheme it checks;
+- its configuration classes and the settings each sets (bases included), and whether it configures Flask.
+
+What an app's modules use (sessions, login, cookie-securing settings: FTL405) is read from their
+text alone.
 
 The importing file gets ``ImportedFacts``: its imported names bound to those facts. A constant is
 handed over as its literal, placed at the import that brings it in, so every rule that reads
@@ -35,7 +37,7 @@ from flask_token_lint.cache import mark as mark_cache
 from flask_token_lint.cache import stamp as _stamp
 from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.summaries import Forward
-from flask_token_lint.kinds import Value
+from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.project_facts import (
     Closure, ImportedFacts, ModuleSummary, config_class, config_map, configures, literal, secures, session_use,
@@ -45,15 +47,14 @@ from flask_token_lint.source import decode_source
 from flask_token_lint.walk import Walk
 
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
-_SESSION_MODULES = ("flask_login", "flask_session", "flask_security")
 _SUMMARY_LAYOUT = "index-v6"
-# Words without which no function of a module returns a credential by where it comes from.
 # Words without which no function hands a parameter to ``verify=`` or to a log.
 _FORWARD_WORDS = re.compile(r"verify|ssl|log|print|warn|debug|info|error|echo|write")
 # Words without which no function checks the scheme of a header it is given.
 _SCHEME_WORDS = re.compile(r"bearer|scheme|startswith|split|partition", re.IGNORECASE)
 # A body that may hand a parameter to ``verify=`` or to a log (for the text interface).
 _HANDING = re.compile(r"\b(?:verify|ssl|verify_ssl)\s*=\s*[A-Za-z_]|\b(?:log|logger|logging|print|warnings)\b")
+# Words without which no function of a module returns a credential by where it comes from.
 _SOURCE_WORDS = re.compile(r"request|authoriz|token|environ|session|secret|passw|api_?key|jwt|credential|getenv",
                            re.IGNORECASE)
 # Top-level lines that may give a name a fact: a literal or an app assigned at column 0, a function,
@@ -117,7 +118,7 @@ class ProjectIndex:
         self.interface_read: set[str] = set()
         self._resolved: dict[tuple[str, str, int], str | None] = {}
         self._literal_heads: dict[str, dict[str, tuple[str, int]]] = {}
-        self._closures: dict[str, tuple[list[str], set[str], list[str]] | None] = {}
+        self._closures: dict[str, tuple[list[str], set[str]] | None] = {}
         self._submodules: dict[tuple[str, str], str | None] = {}
         self._bases: dict[str, str] = {}
         self._import_lines: dict[str, list[re.Match[str]]] = {}
@@ -125,7 +126,6 @@ class ProjectIndex:
         self._stamps: dict[str, tuple[int, int] | None] = {}
         self._roots: dict[str, str] = {}
         self.built = 0  # summaries made (not read from the cache) in this process
-        self.loaded = 0  # summaries read from the cache folder
 
     # -- where modules are --------------------------------------------------------------------
     def root_of(self, path: str) -> str:
@@ -280,22 +280,25 @@ class ProjectIndex:
             return False
         if heads[name] or depth > 8:
             return True
+        found = self._reexport(module, name)
+        if found is None:
+            return False
+        target, spelled = found
+        if self._submodule(target, spelled) is not None:
+            return False  # a module, not a value
+        return self.may_carry(target, spelled, depth + 1)
+
+    def _reexport(self, module: str, name: str) -> tuple[str, str] | None:
+        """The module a name ``module`` imports (and so re-exports) comes from, and its name there."""
         for found in self._imports_of(module):
             names = found.group(2)
             if names is None or not re.search(rf"\b{re.escape(name)}\b", names):
                 continue
-            source = found.group(1)
-            level = len(source) - len(source.lstrip("."))
-            target = self.resolve(source.lstrip("."), module, level)
-            if target is None:
-                continue
-            for spelled, local in _imported_names(names):
-                if local == name:
-                    submodule = self._submodule(target, spelled)
-                    if submodule is not None:
-                        return False  # a module, not a value
-                    return self.may_carry(target, spelled, depth + 1)
-        return False
+            for target, _ in self.import_targets(found.group(0), module):
+                for spelled, local in _imported_names(names):
+                    if local == name:
+                        return target, spelled
+        return None
 
     def digest(self, path: str, fresh: bool = False) -> str:
         """The SHA-256 of the module's bytes as the index read them (``fresh``: as they are now);
@@ -327,8 +330,6 @@ class ProjectIndex:
                 summary = self._build(path, text)
                 self.built += 1
                 self._store(key.hexdigest(), summary)
-            else:
-                self.loaded += 1
         self._summaries[path] = summary
         return summary
 
@@ -418,23 +419,26 @@ class ProjectIndex:
                 facts.release()
         return summary
 
-    def _imports(self, tree: ast.Module, path: str) -> Iterator[tuple[str, str]]:
-        """``(local name, "path::name" or "path")`` for each module-level import of a project module."""
-        for stmt in tree.body:
+    def _bindings(self, statements: list[ast.stmt], path: str) -> Iterator[tuple[ast.alias, str, str | None]]:
+        """For each name the import statements bind from a project module: its alias, what it names
+        (``"path::name"``, or a module's path), and the module the statement imports from (None for
+        ``import a.b``, which names the module itself)."""
+        for stmt in statements:
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
                     target = self.resolve(alias.name, path, 0)
                     if target is not None:
-                        yield alias.asname or alias.name, target
+                        yield alias, target, None
             elif isinstance(stmt, ast.ImportFrom):
                 target = self.resolve(stmt.module or "", path, stmt.level)
-                if target is None:
-                    continue
-                for alias in stmt.names:
-                    if alias.name == "*":
-                        continue
-                    submodule = self._submodule(target, alias.name)
-                    yield alias.asname or alias.name, submodule or f"{target}::{alias.name}"
+                for alias in stmt.names if target is not None else ():
+                    if alias.name != "*":
+                        yield alias, self._submodule(target, alias.name) or f"{target}::{alias.name}", target
+
+    def _imports(self, tree: ast.Module, path: str) -> Iterator[tuple[str, str]]:
+        """``(local name, "path::name" or "path")`` for each module-level import of a project module."""
+        for alias, named, _ in self._bindings(tree.body, path):
+            yield alias.asname or alias.name, named
 
     # -- what a file imports ----------------------------------------------------------------------
     def import_targets(self, text: str, path: str) -> Iterator[tuple[str, list[str] | None]]:
@@ -463,70 +467,44 @@ class ProjectIndex:
         brought: list[str] = []
         for target, names in self.import_targets(text, path):
             if names is None:
-                brought.extend(v for k, v in self._heads(target).items() if k != _IMPORTS)
-                brought.append(self._heads(target).get(_IMPORTS, ""))
-                continue
-            heads = None
-            for name in names:
-                submodule = self._submodule(target, name)
-                if submodule is not None:
-                    brought.extend(self._heads(submodule).values())
-                    continue
-                heads = self._heads(target) if heads is None else heads
-                if name in heads and name != _IMPORTS:
-                    lines = heads[name]
-                    brought.append(lines or self._reexported(target, name, depth))
-                    if lines and not _LITERAL_HEAD.match(lines):
-                        brought.append(heads.get(_IMPORTS, ""))
+                brought.extend(self._heads(target).values())
+            for name in names or ():
+                brought.extend(self._brought(target, name, depth))
         return "\n".join(b for b in brought if b)
 
-    def _reexported(self, module: str, name: str, depth: int) -> str:
-        """What a name a module re-exports brings (the import line in the module, followed)."""
-        for found in self._imports_of(module):
-            if found.group(2) is not None and re.search(rf"\b{re.escape(name)}\b", found.group(2)):
-                return self.brings(found.group(0), module, depth + 1)
-        return ""
+    def _brought(self, module: str, name: str, depth: int) -> list[str]:
+        """The text importing ``name`` from ``module`` brings: a submodule's heads, the name's own
+        lines (with the module's import lines for a function), or, for a name the module re-exports,
+        what it brings from the module it comes from."""
+        submodule = self._submodule(module, name)
+        if submodule is not None:
+            return list(self._heads(submodule).values())
+        heads = self._heads(module)
+        if name not in heads or name == _IMPORTS:
+            return []
+        lines = heads[name]
+        if not lines:  # re-exported
+            found = self._reexport(module, name) if depth <= 3 else None
+            return [] if found is None else self._brought(found[0], found[1], depth + 1)
+        return [lines] if _LITERAL_HEAD.match(lines) else [lines, heads.get(_IMPORTS, "")]
 
     def imported(self, tree: ast.Module, path: str) -> ImportedFacts:
         """What ``tree`` (the file at ``path``) imports from its project: each imported name bound to
         the module (and name) it comes from. No module is summarised until a rule asks."""
         facts = ImportedFacts(index=self, path=os.path.abspath(path))
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    target = self.resolve(alias.name, facts.path, 0)
-                    if target is not None:
-                        facts.modules.append(target)
-                        facts.names[alias.asname or alias.name] = target
-                        facts.places[alias.asname or alias.name] = alias
-            elif isinstance(stmt, ast.ImportFrom):
-                target = self.resolve(stmt.module or "", facts.path, stmt.level)
-                if target is None:
-                    continue
-                facts.modules.append(target)
-                for alias in stmt.names:
-                    if alias.name == "*":
-                        continue
-                    local = alias.asname or alias.name
-                    submodule = self._submodule(target, alias.name)
-                    if submodule is not None:
-                        facts.modules.append(submodule)
-                    facts.names[local] = submodule or f"{target}::{alias.name}"
-                    facts.places[local] = alias
+        for alias, named, source in self._bindings(tree.body, facts.path):
+            local = alias.asname or alias.name
+            facts.names[local] = named
+            facts.places[local] = alias
+            facts.modules.extend(m for m in (source, named) if m is not None and "::" not in m)
         return facts
 
     def nested_modules(self, tree: ast.Module, path: str) -> list[str]:
         """The project modules imported inside the module's functions (a factory's ``from .api import
         views``)."""
-        found: list[str | None] = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import) and node not in tree.body:
-                found.extend(self.resolve(alias.name, path, 0) for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node not in tree.body:
-                target = self.resolve(node.module or "", path, node.level)
-                if target is not None:
-                    found.extend([target, *(self._submodule(target, a.name) for a in node.names)])
-        return [module for module in found if module is not None]
+        nested = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and n not in tree.body]
+        return [m for _, named, source in self._bindings(nested, path) for m in (source, named)
+                if m is not None and "::" not in m]
 
     def extend_closure(self, closure: Closure, modules: list[str], dependencies: set[str], path: str | None) -> None:
         """Add to ``closure`` what ``modules`` (the project modules the app's module imports, at
@@ -540,24 +518,17 @@ class ProjectIndex:
             if found is None:
                 continue
             dependencies.add(module)
-            sessions, secured, _ = found
+            sessions, secured = found
             for user in sessions:
                 closure.sessions.setdefault(user, module)
             closure.secures.update(secured)
 
-    def _closure_facts(self, path: str) -> tuple[list[str], set[str], list[str]] | None:
-        """From the module's text, without parsing: the session and login libraries it uses, the
-        cookie-securing settings it names, and the project modules it imports."""
+    def _closure_facts(self, path: str) -> tuple[list[str], set[str]] | None:
+        """From the module's text, without parsing: the session and login libraries it uses and the
+        cookie-securing settings it names."""
         if path not in self._closures:
             text = self._read(path, digest=False)
-            if text is None:
-                self._closures[path] = None
-            else:
-                imports = []
-                for target, names in self.import_targets(text, path):
-                    imports.append(target)
-                    imports.extend(m for m in (self._submodule(target, n) for n in names or ()) if m is not None)
-                self._closures[path] = (session_use(text), secures(text), imports)
+            self._closures[path] = None if text is None else (session_use(text), secures(text))
         return self._closures[path]
 
 
@@ -611,9 +582,6 @@ def _submodule(target: str, name: str) -> str | None:
     return _module_file(os.path.dirname(target), name)
 
 
-
-
-
 def _scheme_checks(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> dict[str, str]:
     """The parameters whose Bearer scheme the function checks, as the guard analysis judges a
     module's own helpers: "exits" unless the check passes, or "returns" whether it does."""
@@ -638,30 +606,26 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts:
     parameters -= set(scope.facts.bindings)  # rebound inside: no longer what the caller passed
     handed: list[list[str]] = []
     ctx = Context(facts, scope)
+    placeholders = {name: ast.Name(id=name, ctx=ast.Load()) for name in parameters}
     for call in scope.facts.calls:
         for keyword in call.keywords:
             if keyword.arg in ("verify", "ssl", "verify_ssl") and isinstance(keyword.value, ast.Name) \
                     and keyword.value.id in parameters and _is_client_call(call, ctx):
                 handed.append([keyword.value.id, "verify"])
         if ctx.is_output_call(call):
-            placeholders = {name: ast.Name(id=name, ctx=ast.Load()) for name in parameters}
-            forward = Forward(call, scope, dict(placeholders))
+            forward = Forward(call, scope, placeholders)
             for argument in ctx.written_arguments(call):
                 for site in forward.written_sites(argument):
                     handed.append([site.id, "log"])  # type: ignore[attr-defined]
     return [list(pair) for pair in dict.fromkeys(map(tuple, handed))]
 
 
-_CLIENT_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib3.")
-_CLIENT_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"})
-
-
 def _is_client_call(call: ast.Call, ctx: Context) -> bool:
     """A request through requests, httpx, aiohttp or urllib3, or a client's verb method."""
     qualname = ctx.qualname(call.func) or ""
-    if qualname.startswith(_CLIENT_PREFIXES):
+    if qualname.startswith((*HTTP_CLIENT_MODULES, "aiohttp.")):
         return True
-    return isinstance(call.func, ast.Attribute) and call.func.attr in _CLIENT_METHODS
+    return isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_METHODS | {"send", "stream"}
 
 
 def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> Value | None:
@@ -675,10 +639,3 @@ def _returned(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, fact
             if found is not None:
                 return found
     return None
-
-
-
-
-
-
-

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from flask_token_lint.kinds import SECURING_EXTENSIONS, Kind, Value
+from flask_token_lint.kinds import COOKIE_SECURE_SETTINGS, SECURING_EXTENSIONS, SESSION_USERS, Kind, Value
 from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
@@ -55,14 +55,6 @@ class ModuleSummary:
     def defines(self, name: str) -> bool:
         return name in self.constants or name in self.returns or name in self.configs or name in self.apps \
             or name in self.config_maps or name in self.forwards or name in self.checks
-
-    def carries(self, name: str) -> bool:
-        """Importing ``name`` from this module brings a fact (or a re-export that may)."""
-        if name in self.apps or name in self.returns or name in self.configs:
-            return True
-        if name in self.constants:
-            return self.constants[name][0] is not None
-        return name in self.exports and "::" in self.exports[name]
 
     def to_json(self) -> dict:
         data = dict(self.__dict__)
@@ -366,6 +358,7 @@ class ImportedFacts:
         settings.update(config.settings)
         return settings
 
+
 def config_class(node: ast.ClassDef, exports: dict[str, str], path: str) -> ConfigClass | None:
     settings: dict[str, str | None] = {}
     for stmt in node.body:
@@ -390,6 +383,7 @@ def config_class(node: ast.ClassDef, exports: dict[str, str], path: str) -> Conf
     if not settings and not bases:
         return None
     return ConfigClass(node.name, node.lineno, settings, bases)
+
 
 def config_map(stmt: ast.stmt, summary: ModuleSummary, path: str) -> tuple[str, dict[str, str]] | None:
     """``config = {"development": DevelopmentConfig, "production": ProductionConfig}``: a module-level
@@ -443,11 +437,10 @@ def placed(literal: str, alias: ast.alias, origin: tuple[str, int]) -> ast.expr:
 
 # What a module's text says about sessions, login and cookie settings (FTL405), read without parsing.
 _FLASK_IMPORT = re.compile(r"^[ \t]*from[ \t]+flask[ \t]+import[ \t]+(\([^)]*\)|[^#\n]+)", re.MULTILINE)
-_LIBRARY_IMPORT = re.compile(
-    r"^[ \t]*(?:from|import)[ \t]+(flask_login|flask_session|flask_security|flask_jwt_extended|flask_talisman)\b",
-    re.MULTILINE,
-)
-_SECURE_SETTING = re.compile(r"\b(?:SESSION|REMEMBER|JWT)_COOKIE_SECURE\b")
+# The libraries: the session users that are modules, flask-jwt-extended, the securing extensions.
+_LIBRARIES = sorted({user for user in SESSION_USERS if user.isidentifier()} | {JWT_IMPORT} | SECURING_EXTENSIONS)
+_LIBRARY_IMPORT = re.compile(rf"^[ \t]*(?:from|import)[ \t]+({'|'.join(_LIBRARIES)})\b", re.MULTILINE)
+_SECURE_SETTING = re.compile(rf"\b(?:{'|'.join(sorted(COOKIE_SECURE_SETTINGS))})\b")
 _COOKIE_LOCATION = re.compile(r"[\"']cookies[\"']")
 _CONFIGURES = re.compile(r"\.config\s*(?:\.\s*(?:from_\w+|update|setdefault)\s*\(|\[[^\]]+\]\s*=(?!=))")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from typing import TYPE_CHECKING
 
@@ -116,7 +117,7 @@ class SessionCookieNotSecure(Rule):
         needed: dict[str, str] = {}  # setting -> the library that needs it
         for user, module in sorted(closure.sessions.items()):
             for setting in SESSION_USERS.get(user, ()):
-                needed.setdefault(setting, f"{user} (in {_base(module)})" if module != "this module" else user)
+                needed.setdefault(setting, f"{user} (in {os.path.basename(module)})" if module != "this module" else user)
         needed = {name: user for name, user in needed.items() if name not in closure.secures}
         if not needed or closure.secures & {"flask_talisman"}:
             return
@@ -150,7 +151,7 @@ class SessionCookieNotSecure(Rule):
                 yield config.node, arguments, fix
                 return
             path, line = config.origin or ("", 0)
-            arguments["where"] = f"the production configuration {config.name} ({_base(path)}:{line})"
+            arguments["where"] = f"the production configuration {config.name} ({os.path.basename(path)}:{line})"
         elif missing_of[0][0] is None:
             arguments["where"] = "the app's configuration"
         else:
@@ -166,10 +167,6 @@ class SessionCookieNotSecure(Rule):
             if fixed is None:
                 return None
         return fixed, frozenset()
-
-
-def _base(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 _SERVING = frozenset({"run", "register_blueprint", "route", "add_url_rule", "wsgi_app", "get", "post"})

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
-_CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")
 _CLIENT_FACTORIES = frozenset(
     {"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient"}
 )
@@ -25,7 +25,7 @@ _AIOHTTP_SESSIONS = frozenset({"aiohttp.ClientSession", "aiohttp.client.ClientSe
 _REMOVABLE = frozenset({"verify", "ssl", "verify_ssl"})
 # What an aiohttp session sends a request with; ``ssl=False`` elsewhere (a database or mail client)
 # means "no TLS at all", a different question.
-_AIOHTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect"})
+_AIOHTTP_METHODS = HTTP_METHODS | {"ws_connect"}
 
 
 def _is_http_client(node: ast.expr, ctx: Context) -> bool:
@@ -94,7 +94,7 @@ def _disables_verification(call: ast.Call, ctx: Context, passed, judge: Context)
         if falsy is None:
             continue
         func = ctx.callee(call)
-        client = qualname.startswith(_CLIENT_MODULES)
+        client = qualname.startswith(HTTP_CLIENT_MODULES)
         if not client and isinstance(func, ast.Attribute):
             client = _is_http_client(func.value, ctx)
         if client:
