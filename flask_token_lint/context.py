@@ -22,6 +22,7 @@ from flask_token_lint.summaries import Forward, bind_arguments
 from flask_token_lint.texts import Piece, TextReader
 from flask_token_lint.syntax import FUNCTION_NODES, argument, dotted, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
+from flask_token_lint.verification import Verification, VerifiedGuards
 from flask_token_lint.walk import Walk
 
 # Class names that say their upper-case attributes are members, not settings (``TokenType.BEARER``).
@@ -40,6 +41,8 @@ class FileFacts:
         self.settings = settings
         self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings)
         self.guards = GuardAnalysis(self.values)
+        self.verification = Verification(self.values)
+        self.verified = VerifiedGuards(self.values, self.verification)
         self.jwt = JwtCalls(self.values)
         self.texts = TextReader(self.values)
         # Per call, asked by several rules (FTL301, FTL302): is it an output call, what does it write.
@@ -260,6 +263,32 @@ class Context:
     def is_guarded(self, node: ast.AST) -> bool:
         return self._facts.guards.is_guarded(node, self._scope)
 
+    def is_verified(self, node: ast.AST) -> bool:
+        """A true verification of what ``node`` reads (``check_password_hash``, ``compare_digest``, a
+        helper or another module's method returning one) dominates it."""
+        return self._facts.verified.is_verified(node, self._scope)
+
+    def verified_with_age_bound(self, read: ast.expr) -> bool:
+        """The value ``read`` (or the name it is bound to, at any of its uses in this scope) is
+        verified as a token with an age bound (``loads(token, max_age=...)``, directly or in a helper)."""
+        uses: list[ast.expr] = [read]
+        binding = self.parent(read)
+        target = None
+        if isinstance(binding, ast.NamedExpr):
+            target = binding.target
+        elif isinstance(binding, (ast.Assign, ast.AnnAssign)):
+            targets = binding.targets if isinstance(binding, ast.Assign) else [binding.target]
+            target = targets[0] if len(targets) == 1 else None
+        if isinstance(target, ast.Name):
+            uses.extend(use for use in self.loads_of(target.id) if read in self.bound_values(use))
+        for use in uses:
+            call = self.parent(use)
+            if isinstance(call, ast.keyword):
+                call = self.parent(call)
+            if isinstance(call, ast.Call) and any(found is use for found in self._facts.verification.bounded(call, self._scope)):
+                return True
+        return False
+
     def decode_call(self, node: ast.Call) -> DecodeCall | None:
         return self._facts.jwt.decode(node, self._scope)
 
@@ -364,6 +393,12 @@ class Context:
         for definition, inner, bound in self._values.summaries.callees(call, self._scope):
             params, _, _ = bind_arguments(definition, call, bound)
             yield definition, params, self.at(inner)
+
+    def functions_named(self, node: ast.expr) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Context]]:
+        """The module's own functions ``node`` names (a callback handed to a library), each with a
+        context in its scope."""
+        for definition, inner, _ in self._values.summaries.definitions_of(node, self._scope):
+            yield definition, self.at(inner)
 
     def imported_sites(self, call: ast.Call, kind: str) -> list[ast.expr]:
         """What ``call`` passes to a project function imported from another module for the parameters

@@ -26,6 +26,8 @@ _POSITIVE_OPS = (ast.Eq, ast.In, ast.Is)
 _NEGATIVE_OPS = (ast.NotEq, ast.NotIn, ast.IsNot)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
 _CHECKED = (Kind.AUTH_HEADER, Kind.PARTS, Kind.SCHEME, Kind.TOKEN, Kind.AUTHORIZATION)
+# What a helper may be handed whose Bearer scheme it checks: the header, or what it is read from.
+_HANDED_KINDS = (Kind.AUTH_HEADER, Kind.REQUEST, Kind.HEADERS)
 _EXITS = "exits"  # the function leaves unless the parameter's scheme is checked
 _RETURNS = "returns"  # the function returns whether it is
 
@@ -35,7 +37,7 @@ class GuardAnalysis:
         self.values = values
         self.summaries = summaries
         self._blocks: dict[tuple[int, int], tuple[dict[int, int], float]] = {}
-        self._param_checks: dict[tuple[int, str], str | None] = {}
+        self._param_checks: dict[tuple[int, str, Kind], str | None] = {}
 
     def _kind(self, node: ast.expr, scope: Scope) -> Kind | None:
         value = self.values.value_of(node, scope)
@@ -56,12 +58,20 @@ class GuardAnalysis:
             return 0
         if isinstance(test, (ast.NamedExpr, ast.Await)):
             return self.polarity(test.value, scope, depth + 1)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and _is_none(test.comparators[0]) \
+                and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+            # ``match is None`` is ``not match``; ``match is not None`` is ``match``.
+            inner = self.polarity(test.left, scope, depth + 1)
+            return -inner if isinstance(test.ops[0], ast.Is) else inner
+        if isinstance(test, ast.Call) and scope.module.is_builtin(test.func, "bool") and len(test.args) == 1:
+            return self.polarity(test.args[0], scope, depth + 1)
+        return self.leaf_polarity(test, scope)
+
+    def leaf_polarity(self, test: ast.expr, scope: Scope) -> int:
+        """The polarity of a test that is not a negation, a name, ``is None`` or ``bool()`` of one:
+        here a Bearer-scheme check (a subclass asks another question of the same walk)."""
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             operands = (test.left, test.comparators[0])
-            if _is_none(operands[1]) and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
-                # ``match is None`` is ``not match``; ``match is not None`` is ``match``.
-                inner = self.polarity(operands[0], scope, depth + 1)
-                return -inner if isinstance(test.ops[0], ast.Is) else inner
             if not any(self._kind(o, scope) is Kind.SCHEME for o in operands):
                 containment = isinstance(test.ops[0], (ast.In, ast.NotIn))
                 if not (containment and self._kind(operands[1], scope) is Kind.AUTH_HEADER):
@@ -77,8 +87,6 @@ class GuardAnalysis:
                 subject = test.args[1] if len(test.args) > 1 else None
             elif isinstance(func, ast.Attribute) and func.attr in _REGEX_METHODS:
                 subject = test.args[0] if test.args else None
-            elif scope.module.is_builtin(func, "bool") and len(test.args) == 1:
-                return self.polarity(test.args[0], scope, depth + 1)
             else:
                 return 1 if self._checked_by_callee(test, scope) == _RETURNS else 0
             return 1 if subject is not None and self._kind(subject, scope) is Kind.AUTH_HEADER else 0
@@ -100,8 +108,45 @@ class GuardAnalysis:
             return self.asserts(test.operand, scope)
         return self.polarity(test, scope) == -1
 
-    def is_guarded(self, node: ast.AST, scope: Scope) -> bool:
-        """A check dominates ``node`` and nothing rebinds what ``node`` reads after that check."""
+    def is_guarded(self, node: ast.AST, scope: Scope, depth: int = 0) -> bool:
+        """A check dominates ``node`` and nothing rebinds what ``node`` reads after that check; or
+        ``node`` reads a parameter and every call of the function in the module passes a value a
+        check dominates there (``if not has_bearer(request): abort(401)`` before ``parse(request)``)."""
+        return self._dominated(node, scope) or self._guarded_by_callers(node, scope, depth)
+
+    def _guarded_by_callers(self, node: ast.AST, scope: Scope, depth: int) -> bool:
+        if not self.summaries or depth > 2 or not scope.is_function:
+            return False
+        parameters = self._parameters_read(node, scope)
+        sites = self.values.summaries.call_sites(scope) if parameters else []
+        if not sites:
+            return False
+        for call, where in sites:
+            for parameter in parameters:
+                argument = self.values.summaries.argument_for(scope, call, where, parameter)
+                if argument is None or not self.is_guarded(argument, where, depth + 1):
+                    return False
+        return True
+
+    def _parameters_read(self, node: ast.AST, scope: Scope) -> set[str]:
+        """The function's parameters ``node`` reads, directly or through the locals cut from them."""
+        found: set[str] = set()
+        pending: list[tuple[ast.AST, int]] = [(node, 0)]
+        while pending:
+            current, depth = pending.pop()
+            for name in ast.walk(current):
+                if not (isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)):
+                    continue
+                if name.id in scope.facts.parameters and name.id not in scope.facts.bindings:
+                    found.add(name.id)
+                elif depth < 3 and name.id in scope.facts.bindings:
+                    for path, where in self.values.reaching(name, scope):
+                        head = path[0]
+                        if isinstance(head, Binding) and head.value is not None and where is scope:
+                            pending.append((head.value, depth + 1))
+        return found
+
+    def _dominated(self, node: ast.AST, scope: Scope) -> bool:
         parents = self.values.parents
         subject = self._subject(node, scope)
         child = node
@@ -226,8 +271,9 @@ class GuardAnalysis:
             positional = [a.arg for a in (*args.posonlyargs, *args.args)][1 if bound else 0:]
             handed = list(zip(positional, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
             for param, value in handed:
-                if self._kind(value, scope) is Kind.AUTH_HEADER:
-                    check = self._param_check(definition, inner, param)
+                kind = self._kind(value, scope)
+                if kind in _HANDED_KINDS:
+                    check = self._param_check(definition, inner, param, kind)
                     if check is not None:
                         return check
         # A checking function of another project module (its summary in the project index).
@@ -245,22 +291,29 @@ class GuardAnalysis:
         ("exits", "returns" or None): what the project index keeps in a module's summary."""
         return self._param_check(definition, inner, param)
 
-    def _param_check(self, definition: ast.AST, inner: Scope, param: str) -> str | None:
-        key = (id(definition), param)
+    def _param_check(self, definition: ast.AST, inner: Scope, param: str, kind: Kind = Kind.AUTH_HEADER) -> str | None:
+        key = (id(definition), param, kind)
         if key in self._param_checks:
             return self._param_checks[key]
         self._param_checks[key] = None
         values = self.values
         assumed = ValueAnalysis(values.root, values.parents, values.scopes, values.settings,
-                                {(id(inner), param): Value(Kind.AUTH_HEADER, param)})
+                                {(id(inner), param): Value(kind, param)})
         guards = GuardAnalysis(assumed, summaries=False)
         body = getattr(definition, "body", [])
         result = None
         if any(guards._exits_unless_checked(statement, inner) for statement in body):
             result = _EXITS
         else:
-            returns = [r.value for r in inner.facts.returns if r.value is not None]
-            if returns and all(guards.polarity(value, inner) == 1 for value in returns):
+            # Every return is the check itself, a falsy literal, or a true literal the check
+            # dominates (``if header.startswith("Bearer "): return True`` then ``return False``).
+            returns = [r for r in inner.facts.returns if r.value is not None]
+            checked = [r for r in returns if not _is_falsy(r.value)]
+            if checked and all(
+                guards.polarity(r.value, inner) == 1
+                or (isinstance(r.value, ast.Constant) and r.value.value is True and guards._dominated(r, inner))
+                for r in checked
+            ):
                 result = _RETURNS
         assumed.release()  # a throwaway analysis: its cycles must not keep the file alive
         self._param_checks[key] = result
@@ -271,6 +324,10 @@ def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
     """``child`` is, or is in, ``parent``'s ``field`` (a statement list or one expression)."""
     value = getattr(parent, field, None)
     return child is value or (isinstance(value, list) and any(child is item for item in value))
+
+
+def _is_falsy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
 
 
 def _is_none(node: ast.expr) -> bool:

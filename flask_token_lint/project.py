@@ -10,6 +10,8 @@ kept by the module's content hash, in memory and in the cache folder when there 
 - what each of its functions returns, in the value analysis' words (the Authorization header, a
   token cut from it, a request value);
 - what each function hands its parameters to (``verify=``, a log) and whose Bearer scheme it checks;
+- which parameters each function or method (``Class.method``) proves equal to a secret when it
+  returns true, and which it verifies as a token with an age bound (per literal a caller may pass);
 - its configuration classes and the settings each sets (bases included), and whether it configures Flask.
 
 What an app's modules use (sessions, login, cookie-securing settings: FTL405) is read from their
@@ -39,17 +41,23 @@ from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
 from flask_token_lint.module_facts import ModuleFacts
+from flask_token_lint.paths import scenario_key, scenarios, signature
 from flask_token_lint.project_facts import (
     Closure, ImportedFacts, ModuleSummary, config_class, config_map, configures, literal, secures, session_use,
 )
 from flask_token_lint.settings import Settings
 from flask_token_lint.source import decode_source
+from flask_token_lint.verification import bounded_parameters, verified_parameters
 from flask_token_lint.walk import Walk
 
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
-_SUMMARY_LAYOUT = "index-v6"
+_SUMMARY_LAYOUT = "index-v7"
 # Words without which no function hands a parameter to ``verify=`` or to a log.
 _FORWARD_WORDS = re.compile(r"verify|ssl|log|print|warn|debug|info|error|echo|write")
+# Words without which no function or method verifies a value it is given (``verification.py``).
+_VERIFY_WORDS = re.compile(r"max_age|compare_digest|check_password|checkpw|passlib")
+_CLASS_HEAD = re.compile(r"^class[ \t]+([A-Za-z_]\w*)")
+_METHOD_HEAD = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 # Words without which no function checks the scheme of a header it is given.
 _SCHEME_WORDS = re.compile(r"bearer|scheme|startswith|split|partition", re.IGNORECASE)
 # A body that may hand a parameter to ``verify=`` or to a log (for the text interface).
@@ -220,8 +228,15 @@ class ProjectIndex:
             if function is not None:
                 body = "\n".join(block)
                 if ("return" in body and _SOURCE_WORDS.search(body)) or _HANDING.search(body) \
-                        or re.search(r"bearer", body, re.IGNORECASE):
-                    found[function.group(1)] = body  # it may return a credential, or hand one on
+                        or re.search(r"bearer", body, re.IGNORECASE) or _VERIFY_WORDS.search(body):
+                    found[function.group(1)] = body  # it may return a credential, hand one on, verify one
+                continue
+            cls = _CLASS_HEAD.match(first)
+            if cls is not None:
+                body = "\n".join(block)
+                if _VERIFY_WORDS.search(body):  # a method may verify what it is given
+                    for method in _METHOD_HEAD.findall(body):
+                        found[f"{cls.group(1)}.{method}"] = body
         if imports and any(lines and not _LITERAL_HEAD.match(lines) for lines in found.values()):
             found[_IMPORTS] = "\n".join(imports)  # read with any of its functions (once per module)
         self._head_cache[path] = found
@@ -276,6 +291,10 @@ class ProjectIndex:
         """The module's text shows ``name`` may carry a fact (see ``_heads``), following a name it
         re-exports to the module it comes from."""
         heads = self._heads(module)
+        owner, dot, member = name.partition(".")
+        if dot and name not in heads and heads.get(owner) == "" and depth <= 8:
+            found = self._reexport(module, owner)  # a class re-exported by a package's ``__init__``
+            return found is not None and self.may_carry(found[0], f"{found[1]}.{member}", depth + 1)
         if name not in heads:
             return False
         if heads[name] or depth > 8:
@@ -375,7 +394,9 @@ class ProjectIndex:
         returning = [stmt for stmt in functions if _SOURCE_WORDS.search(bodies[id(stmt)])]
         handing = [stmt for stmt in functions if stmt.args.args and _FORWARD_WORDS.search(bodies[id(stmt)])]
         checking = [stmt for stmt in functions if stmt.args.args and _SCHEME_WORDS.search(bodies[id(stmt)])]
-        walk = Walk(tree, {}, {}) if returning or handing or checking else None
+        verifying = [(name, stmt) for name, stmt in _definitions(tree) if _VERIFY_WORDS.search(
+            "\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]))]
+        walk = Walk(tree, {}, {}) if returning or handing or checking or verifying else None
         facts = FileFacts(walk, self.settings) if walk is not None else None
         try:
             for name, target in self._imports(tree, path):
@@ -404,6 +425,9 @@ class ProjectIndex:
                     summary.checks[stmt.name] = checks
                     summary.parameters[stmt.name] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
                     summary.lines[stmt.name] = stmt.lineno
+            for name, stmt in verifying:
+                if walk is not None and facts is not None:
+                    _verifications(name, stmt, walk, facts, summary)
             for stmt in tree.body:
                 if isinstance(stmt, ast.ClassDef):
                     config = config_class(stmt, summary.exports, path)
@@ -618,6 +642,52 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts:
                 for site in forward.written_sites(argument):
                     handed.append([site.id, "log"])  # type: ignore[attr-defined]
     return [list(pair) for pair in dict.fromkeys(map(tuple, handed))]
+
+
+def _definitions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The module's top-level functions and the methods of its top-level classes (``Class.method``)."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt.name, stmt
+        elif isinstance(stmt, ast.ClassDef):
+            for member in stmt.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield f"{stmt.name}.{member.name}", member
+
+
+def _verifications(name: str, function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts,
+                   summary: ModuleSummary) -> None:
+    """What the function proves of its parameters when it returns true, and which it verifies as a
+    token with an age bound under each literal a caller may pass (``paths.scenarios``)."""
+    scope = walk.scopes.get(function)
+    if scope is None:
+        return
+    proved = verified_parameters(function, scope, facts.values)
+    bounded: dict[str, list[str]] = {}
+    for known in scenarios(function):
+        for parameter in bounded_parameters(function, known):
+            bounded.setdefault(parameter, []).append(scenario_key(known))
+    if not (proved or bounded):
+        return
+    if proved:
+        summary.verifies[name] = proved
+    if bounded:
+        summary.bounded[name] = bounded
+    positional, keyword_only, defaults = signature(function)
+    summary.parameters[name] = positional
+    summary.keyword_only[name] = keyword_only
+    summary.defaults[name] = {k: v for k, v in defaults.items() if isinstance(v, (str, int, float, bool, type(None)))}
+    summary.binds_first[name] = _binding(function, "." in name)
+    summary.lines[name] = function.lineno
+
+
+def _binding(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> str:
+    """How a call binds the first parameter: never (a function or ``staticmethod``), always (a
+    ``classmethod``), or when called on an instance (a plain method)."""
+    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in function.decorator_list}
+    if not method or "staticmethod" in names:
+        return "never"
+    return "always" if "classmethod" in names else "instance"
 
 
 def _is_client_call(call: ast.Call, ctx: Context) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask_token_lint.kinds import COOKIE_SECURE_SETTINGS, SECURING_EXTENSIONS, SESSION_USERS, Kind, Value
+from flask_token_lint.paths import holds_for, known_at
 from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
@@ -50,11 +51,20 @@ class ModuleSummary:
     # How a function checks the Bearer scheme of a header parameter: fn -> {parameter: "exits" (it
     # leaves unless the check passes) | "returns" (it returns whether it does)}.
     checks: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What a function or method (``Class.method``) proves of its parameters: fn -> the parameters a
+    # true result proves equal to a secret; fn -> {parameter: [assumptions]} verified as a token with
+    # an age bound under any of those assumptions (``paths.scenario_key``: "" for every call).
+    verifies: dict[str, list[str]] = field(default_factory=dict)
+    bounded: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    keyword_only: dict[str, list[str]] = field(default_factory=dict)
+    defaults: dict[str, dict[str, object]] = field(default_factory=dict)  # fn -> its literal defaults
+    binds_first: dict[str, str] = field(default_factory=dict)  # fn -> "never" | "always" | "instance"
     parsed: bool = True
 
     def defines(self, name: str) -> bool:
         return name in self.constants or name in self.returns or name in self.configs or name in self.apps \
-            or name in self.config_maps or name in self.forwards or name in self.checks
+            or name in self.config_maps or name in self.forwards or name in self.checks \
+            or name in self.verifies or name in self.bounded
 
     def to_json(self) -> dict:
         data = dict(self.__dict__)
@@ -127,15 +137,50 @@ class ImportedFacts:
             return None
         if name in summary.exports and not summary.defines(name):
             return self._defined(summary.exports[name], depth + 1, cheap)
+        owner, dot, member = name.partition(".")
+        if dot and owner in summary.exports and "::" in summary.exports[owner] and not summary.defines(name):
+            return self._defined(f"{summary.exports[owner]}.{member}", depth + 1, cheap)  # an imported class
         return module, name, summary
 
     def _attribute(self, dotted_name: str) -> str | None:
-        """``"path::name"`` for ``module.name`` after ``import app.auth as auth`` (or a name itself)."""
+        """``"path::name"`` for ``module.name`` after ``import app.auth as auth`` (or a name itself),
+        ``"path::Class.method"`` for a method of an imported class."""
         if dotted_name in self.names:
             return self.names[dotted_name]
         owner, _, last = dotted_name.rpartition(".")
-        module = self.names.get(owner)
-        return f"{module}::{last}" if owner and module is not None and "::" not in module else None
+        target = self._attribute(owner) if owner else None
+        if target is None:
+            return None
+        if "::" not in target:
+            return f"{target}::{last}"  # a module's attribute
+        return f"{target}.{last}" if "." not in target.partition("::")[2] else None  # a class's
+
+    def _site_parameters(self, summary: ModuleSummary, name: str, instance: bool) -> list[str]:
+        """The function's positional parameters as a call fills them (without the one it binds)."""
+        parameters = summary.parameters.get(name, [])
+        binding = summary.binds_first.get(name, "never")
+        return parameters[1:] if binding == "always" or (binding == "instance" and instance) else parameters
+
+    def verified(self, dotted_name: str, instance: bool, call: ast.Call) -> list[ast.expr]:
+        """What ``call`` of the imported function or method passes for the parameters a true result
+        proves equal to a secret (``instance``: called on an instance of the class)."""
+        found = self._defined(self._attribute(dotted_name))
+        if found is None or found[1] not in found[2].verifies:
+            return []
+        _, name, summary = found
+        return _sites(self._site_parameters(summary, name, instance), set(summary.verifies[name]), call)
+
+    def bounded(self, dotted_name: str, instance: bool, call: ast.Call) -> list[ast.expr]:
+        """What ``call`` of the imported function or method passes for the parameters it verifies as
+        a token with an age bound, given the literals this call passes."""
+        found = self._defined(self._attribute(dotted_name))
+        if found is None or found[1] not in found[2].bounded:
+            return []
+        _, name, summary = found
+        positional = self._site_parameters(summary, name, instance)
+        known = known_at(positional, summary.keyword_only.get(name, []), summary.defaults.get(name, {}), call)
+        wanted = {p for p, keys in summary.bounded[name].items() if holds_for(keys, known)}
+        return _sites(positional, wanted, call)
 
     def constant(self, name: str) -> ast.expr | None:
         """The literal an imported constant holds, as an expression of this file placed at its
@@ -357,6 +402,18 @@ class ImportedFacts:
                         settings.update(self._settings(summary.configs[name], {}, depth + 1))
         settings.update(config.settings)
         return settings
+
+
+def _sites(positional: list[str], wanted: set[str], call: ast.Call) -> list[ast.expr]:
+    """What ``call`` passes for the parameters in ``wanted``."""
+    sites = []
+    for parameter, argument in zip(positional, call.args):
+        if isinstance(argument, ast.Starred):
+            break
+        if parameter in wanted:
+            sites.append(argument)
+    sites += [k.value for k in call.keywords if k.arg in wanted]
+    return sites
 
 
 def config_class(node: ast.ClassDef, exports: dict[str, str], path: str) -> ConfigClass | None:

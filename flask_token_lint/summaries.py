@@ -88,6 +88,7 @@ class Summaries:
         self._forwards: dict[int, list[Forward]] = {}
         self._sites: dict[str, list[tuple[ast.Call, Scope]]] | None = None
         self._receiving: dict[int, list[ast.Call]] = {}
+        self._classes: dict[str, Scope] | None = None
 
     def callees(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
         """The module's own definitions ``call`` may run, with their scopes, and whether the first
@@ -99,7 +100,12 @@ class Summaries:
         return found
 
     def _find(self, call: ast.Call, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
-        func = call.func
+        return self.definitions_of(call.func, scope)
+
+    def definitions_of(self, func: ast.expr, scope: Scope) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope, bool]]:
+        """The module's own definitions the expression ``func`` names (a function, or a method of
+        ``self``, of a class or of an instance of one), with their scopes and whether a call binds
+        the first parameter."""
         definitions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         bound = False
         if isinstance(func, ast.Name):
@@ -111,6 +117,9 @@ class Summaries:
                     break
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             owner = self.class_of_self(func.value.id, scope)
+            instance = True
+            if owner is None:
+                owner, instance = self._class_of(func.value, scope)
             if owner is not None:
                 definitions = owner.facts.functions.get(func.attr, [])
                 bound = True
@@ -118,8 +127,31 @@ class Summaries:
         for definition in definitions:
             inner = self.values.scopes.get(definition)
             if inner is not None:
-                result.append((definition, inner, bound))
+                result.append((definition, inner, bound and _binds_first(definition, instance)))
         return result
+
+    def _class_of(self, name: ast.Name, scope: Scope) -> tuple[Scope | None, bool]:
+        """The scope of the module's class ``name`` names (``Store.check(...)``), or of the class
+        ``name`` is an instance of (``store = Store()`` then ``store.check(...)``), and which."""
+        if scope.defining(name.id) is None:
+            found = self._class_named(name.id, scope)
+            if found is not None:
+                return found, False
+        created = self.values.constant_of(name, scope)
+        if isinstance(created, ast.Call) and isinstance(created.func, ast.Name) and scope.defining(created.func.id) is None:
+            return self._class_named(created.func.id, scope), True
+        return None, True
+
+    def _class_named(self, name: str, scope: Scope) -> Scope | None:
+        if self._classes is None:
+            module = scope.module_scope
+            named: dict[str, list[Scope]] = {}
+            for child in module.children.values():
+                if child.is_class:
+                    named.setdefault(child.node.name, []).append(child)  # type: ignore[attr-defined]
+            # A class defined once and never rebound at the top level.
+            self._classes = {n: c[0] for n, c in named.items() if len(c) == 1 and n not in module.facts.bindings}
+        return self._classes.get(name)
 
     @staticmethod
     def class_of_self(name: str, scope: Scope) -> Scope | None:
@@ -255,3 +287,12 @@ def bind_arguments(definition: ast.FunctionDef | ast.AsyncFunctionDef, call: ast
         elif args.kwarg is not None:
             extra[keyword.arg] = keyword.value
     return params, extra, (args.kwarg.arg if args.kwarg is not None else None)
+
+
+def _binds_first(definition: ast.FunctionDef | ast.AsyncFunctionDef, instance: bool) -> bool:
+    """A method's first parameter is bound by the call: not for a ``staticmethod``; always for a
+    ``classmethod``; for a plain method only when called on an instance (``Cls.m(obj, x)`` passes it)."""
+    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", None) for d in definition.decorator_list}
+    if "staticmethod" in names:
+        return False
+    return instance or "classmethod" in names

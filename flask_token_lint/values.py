@@ -26,6 +26,7 @@ from flask_token_lint.kinds import LEAKING_KINDS, Kind, Value
 from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Summaries
+from flask_token_lint.paths import own_nodes, reached, site_values
 from flask_token_lint.syntax import int_index, is_method_call
 
 _STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN, Kind.SIGNATURE, Kind.INPUT})
@@ -131,7 +132,7 @@ class ValueAnalysis:
         self._qualnames: dict[int, str | None] = {}
         self._sanitizers: dict[int, bool] = {}
         self._handed: dict[tuple[int, str], Value | None] = {}
-        self._masks: dict[int, bool] = {}
+        self._masks: dict[tuple[int, str], bool] = {}
         self._carried: dict[tuple[int, int], frozenset[str]] = {}
 
     # -- what reaches a name -------------------------------------------------
@@ -880,15 +881,21 @@ class ValueAnalysis:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name in ("SecretStr", "SecretBytes") or set(credentials.identifier_words(name)) & _SANITIZER_WORDS:
             return True
-        return any(self._writes_a_mask(definition) for definition, _, _ in self.summaries.callees(call, scope))
+        return any(
+            self._writes_a_mask(definition, site_values(definition, call, bound))
+            for definition, _, bound in self.summaries.callees(call, scope)
+        )
 
-    def _writes_a_mask(self, definition: ast.AST) -> bool:
-        key = id(definition)
+    def _writes_a_mask(self, definition: ast.AST, known: dict[str, object]) -> bool:
+        """The function writes a mask (``"****"``) in what runs for a call passing ``known``:
+        ``display(token, reveal=True)`` returns before the mask it writes otherwise."""
+        key = (id(definition), repr(sorted(known.items(), key=lambda item: item[0])))
         if key not in self._masks:
             self._masks[key] = any(
                 isinstance(node, ast.Constant) and isinstance(node.value, str)
                 and any(mask in node.value.lower() for mask in _MASK_TEXT)
-                for node in ast.walk(definition)
+                for stmt, _ in reached(getattr(definition, "body", []), known)
+                for node in own_nodes(stmt)
             )
         return self._masks[key]
 

@@ -173,3 +173,30 @@ def test_circular_re_exports_and_unreadable_modules_stay_unknown(tmp_path):
     code, out, err = run("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
     assert err == "" and code == 1
     assert codes(out) == [("pkg/binary.py", 1, "FTL001")]  # the one file that cannot be read; no traceback
+
+
+VERIFIED = ROOT / "fixtures" / "projects" / "verified_elsewhere"
+
+
+def test_methods_of_another_module_prove_passwords_and_bound_link_tokens(tmp_path):
+    project = tmp_path / "verified"
+    shutil.copytree(VERIFIED, project)
+    (project / "pyproject.toml").write_text("")
+    _, out, _ = run("check", "--no-cache", "--format", "json", ".", cwd=project)
+    _, alone, _ = run("check", "--no-cache", "--no-project", "--format", "json", ".", cwd=project)
+    with_index, without = set(codes(out)), set(codes(alone))
+    assert with_index < without
+    # What only the summaries of models.py silence: a store method (on a module-level instance and on
+    # one made in place) proving the password, and a static method bounding the "reset" token's age
+    # (called on the class, through the module, and through the package that re-exports it).
+    assert without - with_index == {
+        ("bank/auth.py", 20, "FTL203"), ("bank/auth.py", 30, "FTL203"),
+        ("bank/views.py", 12, "FTL202"), ("bank/views.py", 17, "FTL202"), ("bank/views.py", 22, "FTL202"),
+    }
+    # A change of the method's branch is seen by the file that calls it, through the cache.
+    _, cached, _ = run("check", "--format", "json", "bank/views.py", cwd=project)
+    assert ("bank/views.py", 12, "FTL202") not in codes(cached)
+    models = project / "bank" / "models.py"
+    models.write_text(models.read_text().replace('if token_type == "reset":', 'if token_type == "never":'))
+    _, changed, _ = run("check", "--format", "json", "bank/views.py", cwd=project)
+    assert ("bank/views.py", 12, "FTL202") in codes(changed)

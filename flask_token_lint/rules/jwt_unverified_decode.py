@@ -216,7 +216,36 @@ def _key_from_the_token(decode, ctx: Context) -> str | None:
     if decode.library == "python_jwt":
         return None  # it rejects tokens carrying these headers unless told to ignore them
     key = decode.argument("key")
-    return None if key is None else _header_parameter_in(key, ctx, 0)
+    if key is None:
+        return None
+    if decode.library == "authlib" and isinstance(key, (ast.Name, ast.Attribute)):
+        # authlib calls a callable key with the token's header (and payload): the module's own
+        # function reading ``header["jwk"]`` builds the key the token brought.
+        for definition, inner in ctx.functions_named(key):
+            parameters = [a.arg for a in (*definition.args.posonlyargs, *definition.args.args)]
+            if parameters and parameters[0] in ("self", "cls"):
+                parameters = parameters[1:]
+            if parameters:
+                found = _parameter_item_in(definition, parameters[0], inner)
+                if found is not None:
+                    return found
+    return _header_parameter_in(key, ctx, 0)
+
+
+def _parameter_item_in(definition: ast.AST, parameter: str, ctx: Context) -> str | None:
+    """The key-header item (``jwk``, ``jku``, ...) the function reads from its parameter ``parameter``
+    (``header["jwk"]``, ``header.get("jku")``)."""
+    for child in ast.walk(definition):
+        if isinstance(child, ast.Subscript) and isinstance(child.value, ast.Name) and child.value.id == parameter:
+            item = ctx.string_of(child.slice)
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr == "get" \
+                and isinstance(child.func.value, ast.Name) and child.func.value.id == parameter and child.args:
+            item = ctx.string_of(child.args[0])
+        else:
+            continue
+        if item in _KEY_HEADERS:
+            return item
+    return None
 
 
 def _header_parameter_in(node: ast.expr, ctx: Context, depth: int) -> str | None:

@@ -95,18 +95,6 @@ def _both_supplied(left: ast.expr, right: ast.expr, ctx: Context) -> bool:
 
 
 _WORD = re.compile(r"[A-Za-z][a-z]{1,15}")
-_CONSTANT_TIME = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
-
-
-def _proved_equal(compare: ast.Compare, ctx: Context) -> bool:
-    """An earlier constant-time comparison in this function already proved the two sides equal."""
-    pair = sorted(ast.dump(operand) for operand in (compare.left, compare.comparators[0]))
-    start = (compare.lineno, compare.col_offset)
-    for call in ctx.calls():
-        if (call.lineno, call.col_offset) < start and ctx.qualname(call.func) in _CONSTANT_TIME and len(call.args) == 2:
-            if sorted(ast.dump(argument) for argument in call.args) == pair:
-                return True
-    return False
 
 
 def _is_change_check(compare: ast.Compare, ctx: Context) -> bool:
@@ -157,7 +145,9 @@ class TokenCompareNotConstantTime(Rule):
             "HMAC digest or signature, a token response, or the module's own helper returning one. A name "
             "alone (`token`, `api_key`) is never enough; it may only say which side of a comparison with a "
             "request input is the secret. Enum members, sentinel constants, numbers, SQL expressions "
-            "(`Model.column == x`), values already proved equal and two values the same client sent stay silent."
+            "(`Model.column == x`), two values the same client sent, and a value that a true verification "
+            "(`check_password_hash`, `compare_digest`, `user.check_password`, a helper or another module's method "
+            "returning one) proved on every path before the comparison stay silent."
         ),
         why=(
             "String comparison returns at the first differing byte; over many requests the response time "
@@ -215,6 +205,8 @@ class TokenCompareNotConstantTime(Rule):
                     operands.append((operand, inner) if site is None else (site, ctx))
                 if any(operand_ctx is ctx and _is_static(operand, ctx) for operand, operand_ctx in operands):
                     continue  # a constant handed to a helper: nothing a request controls
+                if any(operand_ctx is ctx and ctx.is_verified(operand) for operand, operand_ctx in operands):
+                    continue  # handed on only once verified: whoever got here knew the secret
                 what = _compared_secret(operands[0], operands[1])
                 if what is not None:
                     op = "==" if isinstance(forward.call.ops[0], ast.Eq) else "!="
@@ -246,7 +238,7 @@ class TokenCompareNotConstantTime(Rule):
             return
         if ctx.is_sql_expression(left) or ctx.is_sql_expression(right):
             return  # ``User.api_key == key`` builds a query: the database compares
-        if _proved_equal(node, ctx) or _both_supplied(left, right, ctx):
+        if ctx.is_verified(left) or ctx.is_verified(right) or _both_supplied(left, right, ctx):
             return
         op = "==" if isinstance(node.ops[0], ast.Eq) else "!="
         yield node, {"what": capitalized(what), "op": op}, Fixable(FixSafety.UNSAFE)

@@ -117,7 +117,10 @@ class TokenInUrl(Rule):
             "`JWT_TOKEN_LOCATION` including `\"query_string\"`; and tokens put into outgoing URLs: "
             "`?access_token=` in a URL string, `params={\"access_token\": ...}` (a dict as it stands at the "
             "call), `urlencode({...})` joined to a URL, `url_for(..., token=...)`. CSRF tokens and pagination "
-            "cursors open nothing and stay silent; a token in a form or JSON body is not in the URL."
+            "cursors open nothing and stay silent; a token in a form or JSON body is not in the URL. A token read "
+            "from the query and verified with an age bound (itsdangerous `loads`/`unsign` with `max_age`, directly, "
+            "in a helper, or in the branch of another module's method that the call takes) is an emailed link's "
+            "token, which only a URL can carry: silent."
         ),
         why=(
             "URLs are written to access logs, proxy and CDN logs, browser history and bookmarks, and sent to "
@@ -189,7 +192,8 @@ class TokenInUrl(Rule):
             base_value = None if base is None else ctx.value_of(base)
             if base_value is not None and base_value.kind is Kind.QUERY:
                 value = ctx.value_of(node)
-                if value is not None and value.kind is Kind.TOKEN and not _only_names_a_cookie(node, ctx):
+                if value is not None and value.kind is Kind.TOKEN and not _only_names_a_cookie(node, ctx) \
+                        and not ctx.verified_with_age_bound(node):
                     yield node, {"what": f"Token read from {value.label}"}
                     return
         if not isinstance(node, ast.Call):
