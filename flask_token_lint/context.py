@@ -8,6 +8,7 @@ with what they are handed. It never reaches into the analyses behind it.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator
 
 from flask_token_lint import credentials, sinks
@@ -23,6 +24,9 @@ from flask_token_lint.texts import Piece, TextReader
 from flask_token_lint.syntax import FUNCTION_NODES, argument, dotted, is_constant
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.verification import Verification, VerifiedGuards
+from flask_token_lint.allow_lists import AllowListGuards
+from flask_token_lint.member_checks import MemberGuards
+from flask_token_lint.outgoing import Outgoing, outgoing_request, url_host
 from flask_token_lint.walk import Walk
 
 # Class names that say their upper-case attributes are members, not settings (``TokenType.BEARER``).
@@ -43,6 +47,8 @@ class FileFacts:
         self.guards = GuardAnalysis(self.values)
         self.verification = Verification(self.values)
         self.verified = VerifiedGuards(self.values, self.verification)
+        self.allow_lists = AllowListGuards(self.values)
+        self.member_checks: dict[str, MemberGuards] = {}
         self.jwt = JwtCalls(self.values)
         self.texts = TextReader(self.values)
         # Per call, asked by several rules (FTL301, FTL302): is it an output call, what does it write.
@@ -268,6 +274,34 @@ class Context:
         helper or another module's method returning one) dominates it."""
         return self._facts.verified.is_verified(node, self._scope)
 
+    def is_allow_listed(self, node: ast.expr) -> bool:
+        """An allow-list check of the value ``node`` reads (``host in ALLOWED``, ``origin ==
+        settings.ORIGIN``, ``is_trusted(host)``) dominates it."""
+        return self._facts.allow_lists.is_allow_listed(node, self._scope)
+
+    def member_checked(self, node: ast.expr, member: str) -> bool:
+        """A true test of ``member`` of the value ``node`` reads (``if not data.get("active"):
+        abort(401)`` before ``data["sub"]``) dominates it."""
+        guards = self._facts.member_checks.get(member)
+        if guards is None:
+            guards = self._facts.member_checks[member] = MemberGuards(self._values, member)
+        return guards.is_checked(node, self._scope)
+
+    def callers(self) -> list[tuple[ast.Call, Context]]:
+        """The calls of the function this scope is, made in the module, each with its context."""
+        if not self._scope.is_function:
+            return []
+        return [(call, self.at(where)) for call, where in self._values.summaries.call_sites(self._scope)]
+
+    def outgoing_request(self, call: ast.Call) -> Outgoing | None:
+        """The HTTP request ``call`` sends (requests, httpx, aiohttp, urllib, a client's verb): its
+        URLs and headers as passed."""
+        return outgoing_request(call, self)
+
+    def url_host(self, url: ast.expr) -> tuple[ast.expr, Value] | None:
+        """The run-time part of ``url`` that decides its host, when the client chose it."""
+        return url_host(url, self)
+
     def verified_with_age_bound(self, read: ast.expr) -> bool:
         """The value ``read`` (or the name it is bound to, at any of its uses in this scope) is
         verified as a token with an age bound (``loads(token, max_age=...)``, directly or in a helper)."""
@@ -316,6 +350,18 @@ class Context:
         libraries, cookie-securing settings): this module alone when there is no project index."""
         module = self._scope.module
         return (module.imported or ImportedFacts()).closure(module.tree)
+
+    def project_mentions(self, pattern: re.Pattern[str]) -> bool:
+        """This module's text, or any Python or configuration file of its project, matches ``pattern``
+        (this module alone when there is no project index)."""
+        module = self._scope.module
+        return (module.project if module.project is not None else ImportedFacts()).mentions(pattern, module.tree)
+
+    def project_origin_lists(self) -> list[list[str]]:
+        """The distinct literal lists of origins (``CORS_ORIGINS = ["https://app.example.com"]``) this
+        module and the files of its project write."""
+        module = self._scope.module
+        return (module.project if module.project is not None else ImportedFacts()).origin_lists(module.tree)
 
     def scope_nodes(self) -> Iterator[ast.AST]:
         """Every node of the scope this rule looks at (a factory's body, or the whole module)."""

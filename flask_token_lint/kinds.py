@@ -23,6 +23,7 @@ class Kind(enum.Enum):
     SESSION = "session mapping"  # flask.session
     CONFIG = "configuration mapping"  # app.config, current_app.config
     SIGNATURE = "HMAC digest or signature"  # a secret to compare, not a credential to hide
+    HOST = "request host"  # request.host, url_root, host_url, url: the client's Host (or X-Forwarded-Host) header
     INPUT = "request input"  # any other value a request supplies: untrusted, not known to be secret
 
 

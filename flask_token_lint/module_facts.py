@@ -112,6 +112,7 @@ class ModuleFacts:
         self._assignments: list[tuple[str, ast.expr, Scope]] = []  # candidate app creations, judged in finish()
         self._qualnames: dict[int, str | None] = {}
         self.imported: ImportedFacts | None = None  # what the file's imports bring from its project
+        self.project: ImportedFacts | None = None  # the same, also when they bring nothing
         assigned_count: dict[str, int] = {}
         for stmt in top_level_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -139,6 +140,7 @@ class ModuleFacts:
         """Take in what the file imports from its project: its literal constants (placed at their
         import), apps and helpers, read when first asked about, for names the module does not
         assign itself."""
+        self.project = imported  # project-wide questions, asked even of a file importing nothing from it
         if imported:
             self.imported = imported
             self.constants.link(imported, self._assigned)

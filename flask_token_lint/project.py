@@ -38,12 +38,14 @@ from flask_token_lint import __version__
 from flask_token_lint.cache import mark as mark_cache
 from flask_token_lint.cache import stamp as _stamp
 from flask_token_lint.context import Context, FileFacts
+from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.paths import scenario_key, scenarios, signature
 from flask_token_lint.project_facts import (
-    Closure, ImportedFacts, ModuleSummary, config_class, config_map, configures, literal, secures, session_use,
+    Closure, ImportedFacts, ModuleSummary, config_class, config_map, configures, literal, origin_lists, secures,
+    session_use,
 )
 from flask_token_lint.settings import Settings
 from flask_token_lint.source import decode_source
@@ -74,7 +76,13 @@ _LITERAL_HEAD = re.compile(
 )
 _ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?[-+*/|&%@^]?=(?!=)", re.MULTILINE)
 _BOUND_OTHERWISE = re.compile(r"\b(?:for|global|nonlocal|as)[ \t]+([A-Za-z_]\w*)")
-_IMPORTS = " imports"  # the key of a module's import lines among its heads (never a name)
+_IMPORTS = " imports"
+# Files ``mentions`` reads (Python and configuration), how many at most, and how large each.
+_CONFIG_SUFFIXES = (".py", ".cfg", ".ini", ".toml", ".env", ".yaml", ".yml", ".json", ".conf")
+_MENTION_LIMIT = 20000
+_MENTION_SIZE = 2_000_000
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+_TEST_FILE = re.compile(r"test_.*\.py$|.*_test\.py$|conftest\.py$")  # the key of a module's import lines among its heads (never a name)
 _FUNCTION_HEAD = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 # Import statements as text, before any parse: ``from .auth import (a, b as c)`` / ``import a.b as c``.
 _IMPORT_TEXT = re.compile(
@@ -127,6 +135,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, str, int], str | None] = {}
         self._literal_heads: dict[str, dict[str, tuple[str, int]]] = {}
         self._closures: dict[str, tuple[list[str], set[str]] | None] = {}
+        self._mentions: dict[tuple[str, str, str], tuple[bool, list[str]]] = {}
         self._submodules: dict[tuple[str, str], str | None] = {}
         self._bases: dict[str, str] = {}
         self._import_lines: dict[str, list[re.Match[str]]] = {}
@@ -336,6 +345,7 @@ class ProjectIndex:
         for kept in (self._digests, self._stamps, self._summaries, self._head_cache, self._literal_heads, self._closures,
                      self._import_lines, self._head_digests):
             kept.pop(path, None)
+        self._mentions.clear()  # any file may come to name what a project-wide question looks for
 
     def summary(self, path: str) -> ModuleSummary | None:
         if path in self._summaries:
@@ -547,6 +557,69 @@ class ProjectIndex:
                 closure.sessions.setdefault(user, module)
             closure.secures.update(secured)
 
+    def mentions(self, path: str, pattern: re.Pattern[str]) -> tuple[bool, list[str]]:
+        """Whether any file of ``path``'s project (Python and configuration files: ``.cfg``, ``.ini``,
+        ``.toml``, ``.env``, YAML, JSON; not test code, whose settings serve no deployment) matches
+        ``pattern``, and the files the answer rests on (the one that matched, or every file read).
+        A project too big to read (``_MENTION_LIMIT`` files) answers True: unknown is not "absent"."""
+        key = (self.root_of(path), "mentions", pattern.pattern)
+        found = self._mentions.get(key)
+        if found is None:
+            read: list[str] = []
+            found = (True, [])
+            for file, text in self._project_texts(path):
+                if file is None:
+                    break  # too many files to read
+                read.append(file)
+                if pattern.search(text):
+                    found = (True, [file])
+                    break
+            else:
+                found = (False, read)
+            self._mentions[key] = found
+        return found
+
+    def origin_lists(self, path: str) -> tuple[list[list[str]], list[str]]:
+        """The distinct lists of origins the project's files write (``CORS_ORIGINS = [...]``,
+        ``"allowed_origins": (...)``, ``origins=[...]``: literal ``http(s)://host`` strings only), and
+        the files read; none when the project is too big to read."""
+        key = (self.root_of(path), "origins", "")
+        found = self._mentions.get(key)
+        if found is None:
+            lists: dict[tuple[str, ...], None] = {}
+            read: list[str] = []
+            for file, text in self._project_texts(path):
+                if file is None:
+                    lists, read = {}, []
+                    break
+                read.append(file)
+                for origins in origin_lists(text):
+                    lists.setdefault(tuple(origins))
+            found = self._mentions[key] = ([list(origins) for origins in lists], read)  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    def _project_texts(self, path: str) -> Iterator[tuple[str | None, str]]:
+        """The Python and configuration files of ``path``'s project with their text, test code and
+        hidden folders (``.git``, ``.cache``, ``.venv``) left out; ``(None, "")`` once
+        ``_MENTION_LIMIT`` files were read."""
+        root = self.root_of(path)
+        count = 0
+        excluder = Excluder(SKIPPED_DIRECTORIES, root)
+        for folder, folders, files in os.walk(root):
+            folders[:] = sorted(f for f in folders if f not in _TEST_FOLDERS and not f.startswith(".")
+                                and not excluder.skips_directory(os.path.join(folder, f)))
+            for name in sorted(files):
+                if not (name.endswith(_CONFIG_SUFFIXES) or name.startswith(".env")) or _TEST_FILE.match(name):
+                    continue
+                if count >= _MENTION_LIMIT:
+                    yield None, ""
+                    return
+                count += 1
+                file = os.path.join(folder, name)
+                text = self._read(file, digest=False) if name.endswith(".py") else _read_text(file)
+                if text is not None:
+                    yield file, text
+
     def _closure_facts(self, path: str) -> tuple[list[str], set[str]] | None:
         """From the module's text, without parsing: the session and login libraries it uses and the
         cookie-securing settings it names."""
@@ -554,6 +627,17 @@ class ProjectIndex:
             text = self._read(path, digest=False)
             self._closures[path] = None if text is None else (session_use(text), secures(text))
         return self._closures[path]
+
+
+def _read_text(path: str) -> str | None:
+    """A configuration file's text, whatever its encoding (None when it cannot be read or is large)."""
+    try:
+        if os.path.getsize(path) > _MENTION_SIZE:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _imported_names(names: str) -> list[tuple[str, str]]:

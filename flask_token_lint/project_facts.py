@@ -321,6 +321,26 @@ class ImportedFacts:
                 self.trail.append((module, 1, f"uses {user}"))
         return closure
 
+    def mentions(self, pattern: re.Pattern[str], tree: ast.Module) -> bool:
+        """Whether this file or any file of its project matches ``pattern`` (the files read become
+        dependencies: a result holds while none of them changes)."""
+        if pattern.search(tree_text(tree)):
+            return True
+        if self.index is None or self.path is None:
+            return False
+        found, read = self.index.mentions(self.path, pattern)
+        self.dependencies.update(read)
+        return found
+
+    def origin_lists(self, tree: ast.Module) -> list[list[str]]:
+        """The distinct literal lists of origins this file and its project write (``origin_lists``)."""
+        found = {tuple(origins): None for origins in origin_lists(tree_text(tree))}
+        if self.index is not None and self.path is not None:
+            lists, read = self.index.origin_lists(self.path)
+            self.dependencies.update(read)
+            found.update((tuple(origins), None) for origins in lists)
+        return [list(origins) for origins in found]
+
     def configures(self, name: str | None) -> bool:
         """The imported name (``configure_app``, ``setup.configure``) comes from a project module
         that loads or sets Flask configuration."""
@@ -527,6 +547,27 @@ def secures(text: str) -> set[str]:
     imports: they may be set in a way the analysis does not follow."""
     found = set(_SECURE_SETTING.findall(text))
     found.update(library for library in _LIBRARY_IMPORT.findall(text) if library in SECURING_EXTENSIONS)
+    return found
+
+
+_ORIGIN_LIST = re.compile(
+    r"""\b(\w*origins?\w*)["']?\]?[ \t]*(?::[^=\n]*)?[:=][ \t]*(\[[^\]\n]*\]|\([^)\n]*\))""", re.IGNORECASE
+)
+_ORIGIN = re.compile(r"https?://[^\s/*?#]+")
+
+
+def origin_lists(text: str) -> list[list[str]]:
+    """The literal lists of origins ``text`` writes on one line under a name or key that says
+    origins (``CORS_ORIGINS = ["https://app.example.com"]``): only ``http(s)://host`` strings."""
+    found = []
+    for match in _ORIGIN_LIST.finditer(text):
+        try:
+            value = ast.literal_eval(match.group(2))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        items = list(value) if isinstance(value, (list, tuple)) else []
+        if items and all(isinstance(item, str) and _ORIGIN.fullmatch(item) for item in items):
+            found.append(items)
     return found
 
 

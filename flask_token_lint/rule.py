@@ -18,7 +18,7 @@ from flask_token_lint.finding import FixSafety, Fixable
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
-__all__ = ["Docs", "FixSafety", "Fixable", "OWASP_API2", "OWASP_API8", "Rule", "Severity", "capitalized", "example"]
+__all__ = ["Docs", "FixSafety", "Fixable", "OWASP_API2", "OWASP_API7", "OWASP_API8", "Rule", "Severity", "capitalized", "example"]
 
 
 class Severity(enum.Enum):
@@ -37,6 +37,7 @@ class Docs:
 
 
 OWASP_API2 = "API2:2023 Broken Authentication"
+OWASP_API7 = "API7:2023 Server Side Request Forgery"
 OWASP_API8 = "API8:2023 Security Misconfiguration"
 
 Report = Union[

@@ -29,7 +29,8 @@ from flask_token_lint.summaries import Summaries
 from flask_token_lint.paths import own_nodes, reached, site_values
 from flask_token_lint.syntax import int_index, is_method_call
 
-_STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN, Kind.SIGNATURE, Kind.INPUT})
+_STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN, Kind.SIGNATURE, Kind.INPUT,
+                           Kind.HOST})
 _REQUEST_ATTRIBUTES = {
     "form": Kind.BODY,
     "json": Kind.BODY,
@@ -39,7 +40,12 @@ _REQUEST_ATTRIBUTES = {
     "args": Kind.QUERY,
     "values": Kind.QUERY,
     "authorization": Kind.AUTHORIZATION,
+    # Built from the Host header the client sends (X-Forwarded-Host behind ProxyFix).
+    "host": Kind.HOST, "host_url": Kind.HOST, "url_root": Kind.HOST, "root_url": Kind.HOST,
+    "url": Kind.HOST, "base_url": Kind.HOST,
 }
+_HOST_HEADERS = frozenset({"host", "x-forwarded-host", "x-forwarded-server", "x-original-host", "x-host"})
+_HOST_ENVIRON = frozenset({"HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_SERVER", "HTTP_X_ORIGINAL_HOST"})
 _MAPPINGS = frozenset({Kind.HEADERS, Kind.ENVIRON, Kind.COOKIES, Kind.QUERY, Kind.BODY, Kind.SESSION, Kind.CONFIG})
 # Calls whose result is a freshly made secret.
 _SECRET_FACTORIES = frozenset({
@@ -60,6 +66,7 @@ _WHOLE_MAPPING_METHODS = frozenset({"items", "values", "copy", "to_dict", "to_ws
 _STRINGIFYING_BUILTINS = frozenset({"str", "repr", "dict", "list", "tuple", "sorted", "set", "format", "ascii", "vars"})
 _STRINGIFYING_FUNCTIONS = frozenset({"json.dumps", "pprint.pformat", "pprint.pprint", "flask.json.dumps"})
 _MAX_DEPTH = 12
+_SIGNING_METHODS = frozenset({"dumps", "sign"})
 
 # Calls that hide what they are given: their result reveals no secret.
 _SANITIZER_WORDS = frozenset({
@@ -691,6 +698,8 @@ class ValueAnalysis:
                 return Value(Kind.AUTH_HEADER, f"the {name} header")
             if self._token_header(name):
                 return Value(Kind.SECRET_VALUE, f"the {name} header")
+            if lowered in _HOST_HEADERS:
+                return Value(Kind.HOST, f"the {name} header")
             return Value(Kind.INPUT, f"the {name} header")
         if kind is Kind.ENVIRON:
             if name in credentials.AUTHORIZATION_ENVIRON:
@@ -698,6 +707,8 @@ class ValueAnalysis:
             extra = {credentials.environ_key(h) for h in self.settings.extra_token_headers}
             if name in credentials.SECRET_ENVIRON or name in extra:
                 return Value(Kind.SECRET_VALUE, f"environ[{name!r}]")
+            if name in _HOST_ENVIRON:
+                return Value(Kind.HOST, f"environ[{name!r}]")
             return None
         if kind in (Kind.QUERY, Kind.BODY):
             # A credential the client sends (token, API key, password, one-time code); a CSRF token
@@ -752,6 +763,9 @@ class ValueAnalysis:
         if scope.module.is_builtin(func, "str") and len(node.args) == 1:
             inner = self.value_of(node.args[0], scope)
             return inner if inner is not None and inner.kind in _STRING_KINDS else None
+        if scope.module.is_builtin(func, "dict") and len(node.args) == 1 and not node.keywords:
+            inner = self.value_of(node.args[0], scope)  # ``dict(request.headers)``: a copy of the mapping
+            return inner if inner is not None and inner.kind in _MAPPINGS else None
         if self.qualname(func, func_scope) == "os.getenv" and node.args:
             return self._item_of(Value(Kind.CONFIG, "the environment"), node.args[0], scope)
         secret = self._made_secret(node, func, func_scope)
@@ -909,6 +923,11 @@ class ValueAnalysis:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _TOKEN_FACTORY_NAME.match(name):
             return f"the token from {name}()"
+        if isinstance(func, ast.Attribute) and name in _SIGNING_METHODS:
+            # ``serializer.dumps(user.id)`` with an itsdangerous serializer or signer: a signed token.
+            made = self.constant_of(func.value, func_scope)
+            if isinstance(made, ast.Call) and (self.qualname(made.func, func_scope) or "").startswith("itsdangerous."):
+                return f"the token from {name}()"
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
             key_name = self.string_of(node.args[0], scope)
             if key_name is not None:

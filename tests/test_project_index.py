@@ -200,3 +200,28 @@ def test_methods_of_another_module_prove_passwords_and_bound_link_tokens(tmp_pat
     models.write_text(models.read_text().replace('if token_type == "reset":', 'if token_type == "never":'))
     _, changed, _ = run("check", "--format", "json", "bank/views.py", cwd=project)
     assert ("bank/views.py", 12, "FTL202") in codes(changed)
+
+
+RESET_LINKS = ROOT / "fixtures" / "projects" / "reset_links"
+
+
+def test_a_host_pinned_anywhere_in_the_project_silences_token_links_and_the_cache_sees_it(tmp_path):
+    project = tmp_path / "links"
+    shutil.copytree(RESET_LINKS, project)
+    argv = ("check", "--select", "FTL205", "--format", "json", "accounts/views.py")
+    _, out, _ = run(*argv, cwd=project)
+    assert len(codes(out)) == 5
+    assert run(*argv, cwd=project)[1] == out  # answered from the cache
+    # A deployment file of the project (not Python, not imported by anyone) pins the host. The cache
+    # keeps the files a result read, not folder listings: a new file counts once one of those changes.
+    (project / "deploy.env").write_text("FLASK_SERVER_NAME=accounts.example.com\n")
+    (project / "accounts" / "__init__.py").write_text((project / "accounts" / "__init__.py").read_text() + "\n")
+    _, pinned, _ = run(*argv, cwd=project)
+    assert codes(pinned) == []
+    # Test code does not pin a deployment's host.
+    (project / "deploy.env").unlink()
+    (project / "tests").mkdir()
+    (project / "tests" / "conftest.py").write_text('SETTINGS = {"SERVER_NAME": "localhost"}\n')
+    (project / "accounts" / "__init__.py").write_text((project / "accounts" / "__init__.py").read_text() + "\n")
+    _, again, _ = run(*argv, cwd=project)
+    assert len(codes(again)) == 5

@@ -10,7 +10,7 @@ from frontends import ROOT
 from flask_token_lint.catalogue import pylint_id, with_table
 from flask_token_lint.engine import Engine
 from flask_token_lint.registry import all_rules
-from flask_token_lint.rule import OWASP_API2, OWASP_API8, Severity
+from flask_token_lint.rule import OWASP_API2, OWASP_API7, OWASP_API8, Severity
 
 RULES = all_rules()
 ENGINE = Engine(RULES)
@@ -43,6 +43,9 @@ CATALOGUE = {
     "FTL109": (Severity.MEDIUM, ("CWE-613",), OWASP_API2),
     "FTL406": (Severity.HIGH, ("CWE-942", "CWE-346"), OWASP_API8),
     "FTL504": (Severity.MEDIUM, ("CWE-319", "CWE-523"), OWASP_API8),
+    "FTL204": (Severity.HIGH, ("CWE-918", "CWE-201"), OWASP_API7),
+    "FTL205": (Severity.MEDIUM, ("CWE-640", "CWE-20"), OWASP_API2),
+    "FTL110": (Severity.HIGH, ("CWE-287", "CWE-613"), OWASP_API2),
 }
 
 
@@ -57,9 +60,12 @@ PUBLISHED_PYLINT_IDS = {
     "FTL107": "W7317",
     "FTL108": "W7318",
     "FTL109": "W7319",
+    "FTL110": "W7410",
     "FTL201": "W7321",
     "FTL202": "W7322",
     "FTL203": "W7323",
+    "FTL204": "W7324",
+    "FTL205": "W7325",
     "FTL301": "W7331",
     "FTL302": "W7332",
     "FTL303": "W7333",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from flask_token_lint.rule import Docs, OWASP_API8, Rule, Severity, example
+import json
+
+from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 from flask_token_lint.syntax import dotted
 
 if TYPE_CHECKING:
@@ -37,6 +39,13 @@ def _any_origin(values: list[ast.expr], ctx: Context) -> str | None:
                 if text is not None and text.strip() in _EVERY_ORIGIN:
                     return f"origins={text!r}"
     return None
+
+
+def _replaceable(how: str, call: ast.Call) -> bool:
+    """The call's own ``origins`` ("*", a list holding it, or left at the default) is what admits every
+    origin, and the call passes no ``**options`` that could hold another."""
+    whole = how.endswith(("origins='*'", "origins left at its default, '*'"))
+    return whole and not any(k.arg is None for k in call.keywords)
 
 
 def _is_request_origin(node: ast.expr, ctx: Context) -> bool:
@@ -80,6 +89,8 @@ class CorsCredentialsAnyOrigin(Rule):
     message = "Any website may call this app with its users' cookies and credentials ({how})"
     severity = Severity.HIGH
     cwe = ("CWE-942", "CWE-346")
+    fixes = (FixSafety.UNSAFE,)
+    fix_title = "Allow only the origins the project configures (unsafe: origins missing from the list stop working)"
     owasp = OWASP_API8
     node_types = (ast.Call, ast.Assign)
     triggers = ("supports_credentials", "Allow-Credentials|allow-credentials|ALLOW_CREDENTIALS")
@@ -99,8 +110,10 @@ class CorsCredentialsAnyOrigin(Rule):
             "With credentials allowed, flask-cors answers a `\"*\"` configuration by echoing whatever `Origin` "
             "the browser sends, and so does a hand-written echo: any website a user visits can then call the "
             "API with the user's session cookie or HTTP credentials and read the answers, tokens included. "
-            "The fix is the list of the front-ends' origins; no fix is offered, as the right list is the "
-            "team's to write."
+            "The fix is the list of the front-ends' origins. When the project writes exactly one literal list "
+            "of origins (`CORS_ORIGINS = [\"https://app.example.com\"]`, an `origins=[...]` elsewhere) an unsafe "
+            "fix puts that list in place of `\"*\"` (or of the default); otherwise no fix is offered, as the "
+            "right list is the team's to write. Unsafe: front-ends missing from the list stop working."
         ),
         references=(
             "https://flask-cors.readthedocs.io/en/latest/api.html",
@@ -145,11 +158,23 @@ class CorsCredentialsAnyOrigin(Rule):
         if isinstance(node, ast.Call):
             how = self._flask_cors(node, ctx)
             if how is not None:
-                yield node, {"how": how}
+                lists = ctx.project_origin_lists() if _replaceable(how, node) else []
+                if len(lists) == 1:
+                    yield node, {"how": how}, Fixable(FixSafety.UNSAFE, (("origins", json.dumps(lists[0])),))
+                else:
+                    yield node, {"how": how}
                 return
         how = self._echo(node, ctx)
         if how is not None:
             yield node, {"how": how}
+
+    def apply_fix(self, node, data):
+        from flask_token_lint import cst_edits
+
+        origins = json.loads(data["origins"])
+        quote = cst_edits.quote(node)
+        value = cst_edits.expression("[" + ", ".join(quote + origin + quote for origin in origins) + "]")
+        return cst_edits.set_keyword(node, "origins", value), frozenset()
 
     def _flask_cors(self, call: ast.Call, ctx: Context) -> str | None:
         qualname = ctx.qualname(call.func) or ""
@@ -196,7 +221,7 @@ class CorsCredentialsAnyOrigin(Rule):
             and (ctx.string_of(other[1]) or "").lower() == "true"
             for inner in ctx.scope_nodes()
         )
-        if not credentials or self._origin_checked(node, ctx):
+        if not credentials or self._origin_checked(node, ctx) or ctx.is_allow_listed(found[1]):
             return None
         return "the request's Origin echoed with Access-Control-Allow-Credentials: true"
 

@@ -1,0 +1,167 @@
+"""FTL110: an introspection response says ``{"active": false}`` for a revoked or expired token; reading
+its other members without that check lets the token through."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
+
+_MEMBER = "active"
+# Library calls that return an RFC 7662 introspection response: authlib's and requests-oauthlib's
+# clients (``introspect_token(url, token=...)``: an HTTP response), pyoidc's client (the parsed
+# message itself).
+_RESPONDING = frozenset({"introspect_token"})
+_PARSED = frozenset({"token_introspection_request", "_token_introspection_request"})
+_MAX_CALLERS = 2
+
+
+def _introspection_request(node: ast.expr, ctx: Context) -> bool:
+    """``node`` is, or names, a request to a token-introspection endpoint (by its URL's text or the
+    name it is read from: ``INTROSPECTION_URL``, ``metadata["introspection_endpoint"]``)."""
+    made = ctx.constant_of(node)
+    if not isinstance(made, ast.Call):
+        return False
+    func = made.func
+    if isinstance(func, ast.Attribute) and func.attr in _RESPONDING:
+        return True
+    outgoing = ctx.outgoing_request(made)
+    if outgoing is None:
+        return False
+    for url in outgoing.urls:
+        for piece in ctx.text_part(url):
+            text = piece[0] if isinstance(piece, tuple) else ast.unparse(ctx.constant_of(piece))
+            if "introspect" in text.lower():
+                return True
+    return False
+
+
+def _result(call: ast.Call, ctx: Context) -> bool:
+    """``call`` gives an introspection result: ``response.json()`` of such a request, or pyoidc's
+    parsed message."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in _PARSED:
+        return True
+    return func.attr == "json" and not call.args and _introspection_request(func.value, ctx)
+
+
+def _uses(producer: ast.expr, ctx: Context) -> list[ast.expr]:
+    """Where the result is used: the loads of the name it is bound to, or the expression itself."""
+    parent = ctx.parent(producer)
+    if isinstance(parent, ast.Await):
+        producer, parent = parent, ctx.parent(parent)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        return [use for use in ctx.loads_of(parent.targets[0].id) if producer in ctx.bound_values(use)]
+    return [producer]
+
+
+def _unchecked(producer: ast.expr, ctx: Context, depth: int = 0) -> tuple[ast.expr, Context] | None:
+    """The first use of the result that decides something before ``active`` was found true; a
+    result returned whole is followed into the module's callers (none: the caller is a library
+    that checks it, or unknown)."""
+    for use in _uses(producer, ctx):
+        parent = ctx.parent(use)
+        if isinstance(parent, (ast.Subscript, ast.Attribute, ast.Call)) and _reads_the_member(parent, ctx):
+            continue  # the check itself
+        if isinstance(parent, ast.Call) and ctx.is_output_call(parent):
+            continue  # logged, not trusted
+        if ctx.member_checked(use, _MEMBER):
+            continue
+        if isinstance(parent, ast.Return) and depth < _MAX_CALLERS:
+            for call, caller in ctx.callers():
+                found = _unchecked(call, caller, depth + 1)
+                if found is not None:
+                    return found
+            continue
+        return use, ctx
+    return None
+
+
+def _reads_the_member(node: ast.AST, ctx: Context) -> bool:
+    if isinstance(node, ast.Attribute):
+        node = ctx.parent(node)
+    return isinstance(node, (ast.Subscript, ast.Call)) and _member_read(node)
+
+
+def _member_read(node: ast.AST) -> bool:
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value == _MEMBER
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value == _MEMBER
+    return False
+
+
+class IntrospectionResultUnchecked(Rule):
+    code = "FTL110"
+    symbol = "introspection-result-unchecked"
+    summary = "Token-introspection result used without checking active"
+    message = "The token-introspection result is used before its `active` member is checked: a revoked or expired token passes"
+    severity = Severity.HIGH
+    cwe = ("CWE-287", "CWE-613")
+    owasp = OWASP_API2
+    node_types = (ast.Call,)
+    triggers = ("introspect",)
+    # Off until a review of real code shows its findings hold: the review corpora have no case yet.
+    default_enabled = False
+    docs = Docs(
+        what=(
+            "Finds the JSON of an RFC 7662 token-introspection response (a request to a URL or setting that "
+            "names introspection, authlib's or requests-oauthlib's `introspect_token(...)`, pyoidc's "
+            "`token_introspection_request`) used to decide something (a member read, returned, stored, passed "
+            "on, compared) where no test of its `active` member dominates the use: `if not data.get(\"active\"): "
+            "abort(401)` before it, or `data[\"active\"] and ...` around it. A result returned whole is followed "
+            "into the module's callers (two deep); with no caller in the module (a library such as authlib's "
+            "`IntrospectTokenValidator` calls it, and checks `active` itself) it stays silent. Logging the result "
+            "is no use. The client or audience of the result is not looked at. Off by default: the packages the "
+            "rules are reviewed on hold no case of it yet; turn it on with `--extend-select FTL110`."
+        ),
+        why=(
+            "An introspection endpoint answers every well-formed request with 200: for a revoked, expired or "
+            "forged token the answer is `{\"active\": false}`, and some servers still send the token's other "
+            "members with it. Code that reads `sub` or `scope` without first requiring `active` to be true lets "
+            "such a token through. No fix is offered: what to do with an inactive token (401, a refresh) is the "
+            "application's."
+        ),
+        references=(
+            "https://datatracker.ietf.org/doc/html/rfc7662#section-2.2",
+            "https://cwe.mitre.org/data/definitions/613.html",
+        ),
+    )
+    bad_examples = (
+        example(
+            """\
+            import requests
+
+            def current_user(token):
+                info = requests.post("https://idp.example.com/oauth/introspect", data={"token": token}).json()
+                return info["sub"]
+            """
+        ),
+    )
+    good_examples = (
+        example(
+            """\
+            import requests
+            from flask import abort
+
+            def current_user(token):
+                info = requests.post("https://idp.example.com/oauth/introspect", data={"token": token}).json()
+                if not info.get("active"):
+                    abort(401)
+                return info["sub"]
+            """
+        ),
+    )
+
+    def check(self, node, ctx):
+        if not _result(node, ctx):
+            return
+        found = _unchecked(node, ctx)
+        if found is not None:
+            yield found[0], {}  # the use: here, or in the caller in the module that trusts the result
