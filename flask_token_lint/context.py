@@ -15,7 +15,7 @@ from flask_token_lint import credentials, sinks
 from flask_token_lint.config_settings import ConfigSetting, config_settings
 from flask_token_lint.guards import GuardAnalysis
 from flask_token_lint.jwt_calls import DecodeCall, EncodeCall, JwtCalls
-from flask_token_lint.kinds import Value
+from flask_token_lint.kinds import Kind, Value
 from flask_token_lint.project_facts import Closure, ImportedFacts, LoadedConfig
 from flask_token_lint.scopes import Scope
 from flask_token_lint.settings import Settings
@@ -27,6 +27,7 @@ from flask_token_lint.verification import Verification, VerifiedGuards
 from flask_token_lint.allow_lists import AllowListGuards
 from flask_token_lint.member_checks import MemberGuards
 from flask_token_lint.outgoing import Outgoing, outgoing_request, url_host
+from flask_token_lint.links import host_parameters, token_link
 from flask_token_lint.walk import Walk
 
 # Class names that say their upper-case attributes are members, not settings (``TokenType.BEARER``).
@@ -35,15 +36,19 @@ _ENUM_ENDINGS = ("Type", "Types", "Kind", "Status", "State", "Mode", "Enum", "Sc
 _VIEW_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "errorhandler", "app_errorhandler"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
 _VIEW_BASES = ("View", "MethodView", "Resource")
+# A call that signs a JWT, as project text shows it.
+_JWT_SIGNING = re.compile(r"\b(?:jwt|jose\.jwt|jws)\.encode\(")
 
 
 class FileFacts:
     """Everything known about one file, shared by every ``Context`` made for it."""
 
-    def __init__(self, walk: Walk, settings: Settings) -> None:
+    def __init__(self, walk: Walk, settings: Settings, assumed: dict[tuple[int, str], Value] | None = None) -> None:
         self.walk = walk
         self.settings = settings
-        self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings)
+        self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings, assumed)
+        self.assuming: dict[tuple[int, str, str], FileFacts] = {}  # facts with one parameter's value assumed
+        self.link_parameters: dict[int, dict[str, str]] = {}
         self.guards = GuardAnalysis(self.values)
         self.verification = Verification(self.values)
         self.verified = VerifiedGuards(self.values, self.verification)
@@ -62,6 +67,8 @@ class FileFacts:
         for scope in self.walk.scopes.values():
             scope.release()
         self.values.release()
+        for assumed in self.assuming.values():
+            assumed.values.release()
 
 
 class Context:
@@ -76,6 +83,35 @@ class Context:
     def at(self, scope: Scope) -> Context:
         """The same questions asked from another scope (a callee's, for a summary)."""
         return self if scope is self._scope else Context(self._facts, scope)
+
+    def assuming_parameter(self, parameter: str, value: Value) -> Context:
+        """The questions asked in this function's scope as if its ``parameter`` held ``value`` (what a
+        helper does with what a caller hands it: the caller's value is judged at the call)."""
+        key = (id(self._scope), parameter, value.kind.name)
+        facts = self._facts.assuming.get(key)
+        if facts is None:
+            facts = FileFacts(self._facts.walk, self.settings, {(id(self._scope), parameter): value})
+            self._facts.assuming[key] = facts
+        return Context(facts, self._scope)
+
+    def token_link(self, node: ast.AST) -> tuple[str, str] | None:
+        """``(where its host comes from, what token)`` when ``node`` builds a link that carries a token
+        from the request's own host (``links.py``)."""
+        return token_link(node, self)
+
+    def link_hosts(self, call: ast.Call) -> list[tuple[ast.expr, str]]:
+        """What ``call`` hands a function (of this module, or of another through the project index)
+        for a parameter that becomes the host of a link carrying a token, each with that token."""
+        found: list[tuple[ast.expr, str]] = []
+        for definition, params, inner in self.callees(call):
+            key = id(definition)
+            hosts = self._facts.link_parameters.get(key)
+            if hosts is None:
+                hosts = self._facts.link_parameters[key] = host_parameters(definition, inner)
+            found.extend((params[name], token) for name, token in hosts.items() if name in params)
+        if not found:
+            found.extend((site, "a token") for site in self.imported_sites(call, "link"))
+        return found
 
     # -- the module ---------------------------------------------------------------
     @property
@@ -337,9 +373,26 @@ class Context:
         """Peek-then-verify: the same token is verified later in this scope."""
         return self._facts.jwt.later_verified(decode, self._scope)
 
-    def self_issued(self) -> bool:
-        """This scope belongs to a class that alone issues and verifies one kind of token."""
-        return self._facts.jwt.self_issued(self._scope)
+    def self_issued(self, decode: DecodeCall | None = None) -> bool:
+        """This scope belongs to a class that alone issues and verifies one kind of token; or
+        ``decode`` verifies with the app's own secret (``current_app.secret_key``, the ``SECRET_KEY``
+        setting) in a project whose code signs exactly one kind of JWT (one ``jwt.encode`` call
+        outside test code): only this app can have signed it, and there is no other kind to confuse."""
+        if self._facts.jwt.self_issued(self._scope):
+            return True
+        key = None if decode is None else decode.argument("key")
+        if key is None or not self._is_app_secret(key):
+            return False
+        module = self._scope.module
+        project = module.project if module.project is not None else ImportedFacts()
+        return project.count(_JWT_SIGNING, module.tree) == 1
+
+    def _is_app_secret(self, node: ast.expr) -> bool:
+        node = self.constant_of(node)
+        if isinstance(node, ast.Attribute) and node.attr == "secret_key":
+            return True  # ``current_app.secret_key``, ``app.secret_key``
+        value = self.value_of(node)
+        return value is not None and value.kind is Kind.SECRET_VALUE and "SECRET_KEY" in value.label
 
     def claims_checked_by_hand(self, decode: DecodeCall) -> bool:
         return self._facts.jwt.claims_checked_by_hand(decode, self._scope)

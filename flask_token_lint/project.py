@@ -41,6 +41,7 @@ from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
+from flask_token_lint.links import host_parameters
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.paths import scenario_key, scenarios, signature
 from flask_token_lint.project_facts import (
@@ -53,9 +54,13 @@ from flask_token_lint.verification import bounded_parameters, verified_parameter
 from flask_token_lint.walk import Walk
 
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
-_SUMMARY_LAYOUT = "index-v7"
-# Words without which no function hands a parameter to ``verify=`` or to a log.
+_SUMMARY_LAYOUT = "index-v8"
+# Words without which no function hands a parameter to ``verify=`` or to a log, or builds a link from it.
 _FORWARD_WORDS = re.compile(r"verify|ssl|log|print|warn|debug|info|error|echo|write")
+# A body that may build a link carrying a token from a parameter (``links.host_parameters``).
+_LINKING = re.compile(r"(?:format\(|f[\"']|%|\+)[\s\S]*(?:token|code|key|secret|passw|otp|reset|confirm|invit|magic)"
+                      r"|(?:token|code|key|secret|passw|otp|reset|confirm|invit|magic)[\s\S]*(?:format\(|f[\"'])",
+                      re.IGNORECASE)
 # Words without which no function or method verifies a value it is given (``verification.py``).
 _VERIFY_WORDS = re.compile(r"max_age|compare_digest|check_password|checkpw|passlib")
 _CLASS_HEAD = re.compile(r"^class[ \t]+([A-Za-z_]\w*)")
@@ -237,7 +242,8 @@ class ProjectIndex:
             if function is not None:
                 body = "\n".join(block)
                 if ("return" in body and _SOURCE_WORDS.search(body)) or _HANDING.search(body) \
-                        or re.search(r"bearer", body, re.IGNORECASE) or _VERIFY_WORDS.search(body):
+                        or re.search(r"bearer", body, re.IGNORECASE) or _VERIFY_WORDS.search(body) \
+                        or _LINKING.search(body):
                     found[function.group(1)] = body  # it may return a credential, hand one on, verify one
                 continue
             cls = _CLASS_HEAD.match(first)
@@ -402,7 +408,9 @@ class ProjectIndex:
         functions = [stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))]
         bodies = {id(stmt): "\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]) for stmt in functions}
         returning = [stmt for stmt in functions if _SOURCE_WORDS.search(bodies[id(stmt)])]
-        handing = [stmt for stmt in functions if stmt.args.args and _FORWARD_WORDS.search(bodies[id(stmt)])]
+        linking = {id(stmt) for stmt in functions if stmt.args.args and _LINKING.search(bodies[id(stmt)])}
+        handing = [stmt for stmt in functions
+                   if stmt.args.args and (_FORWARD_WORDS.search(bodies[id(stmt)]) or id(stmt) in linking)]
         checking = [stmt for stmt in functions if stmt.args.args and _SCHEME_WORDS.search(bodies[id(stmt)])]
         verifying = [(name, stmt) for name, stmt in _definitions(tree) if _VERIFY_WORDS.search(
             "\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]))]
@@ -424,7 +432,7 @@ class ProjectIndex:
                 if found is not None:
                     summary.returns[stmt.name] = (found.kind.name, found.label, found.supplied, stmt.lineno)
             for stmt in handing:
-                handed = _handed(stmt, walk, facts) if walk is not None and facts is not None else []
+                handed = _handed(stmt, walk, facts, id(stmt) in linking) if walk is not None and facts is not None else []
                 if handed:
                     summary.forwards[stmt.name] = handed
                     summary.parameters[stmt.name] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args)]
@@ -579,6 +587,23 @@ class ProjectIndex:
             self._mentions[key] = found
         return found
 
+    def count(self, path: str, pattern: re.Pattern[str]) -> tuple[int, list[str]]:
+        """How many times ``pattern`` matches in the Python files of ``path``'s project (test code
+        aside), and the files read; a project too big to read counts as many."""
+        key = (self.root_of(path), "count", pattern.pattern)
+        found = self._mentions.get(key)
+        if found is None:
+            total, read = 0, []
+            for file, text in self._project_texts(path):
+                if file is None:
+                    total, read = _MENTION_LIMIT, []
+                    break
+                if file.endswith(".py"):
+                    read.append(file)
+                    total += len(pattern.findall(text))
+            found = self._mentions[key] = (total, read)  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
     def origin_lists(self, path: str) -> tuple[list[list[str]], list[str]]:
         """The distinct lists of origins the project's files write (``CORS_ORIGINS = [...]``,
         ``"allowed_origins": (...)``, ``origins=[...]``: literal ``http(s)://host`` strings only), and
@@ -704,9 +729,11 @@ def _scheme_checks(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk,
     return found
 
 
-def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts) -> list[list[str]]:
+def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts: FileFacts,
+            links: bool = False) -> list[list[str]]:
     """The function's parameters it hands, unchanged, to an HTTP client's ``verify=`` (``ssl=``) or
-    writes to a log or stdout (in a call of its own body)."""
+    writes to a log or stdout (in a call of its own body), and with ``links`` those that become the
+    host of a link carrying a token."""
     scope = walk.scopes.get(function)
     if scope is None:
         return []
@@ -725,6 +752,8 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, walk: Walk, facts:
             for argument in ctx.written_arguments(call):
                 for site in forward.written_sites(argument):
                     handed.append([site.id, "log"])  # type: ignore[attr-defined]
+    for parameter in host_parameters(function, ctx) if links else ():
+        handed.append([parameter, "link"])  # the host of a link carrying a token (FTL205)
     return [list(pair) for pair in dict.fromkeys(map(tuple, handed))]
 
 

@@ -112,6 +112,7 @@ class ImportedFacts:
     index: ProjectIndex | None = None
     path: str | None = None
     _constants: dict[str, ast.expr | None] = field(default_factory=dict)
+    _unparsed: tuple[ast.Module, str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -270,7 +271,8 @@ class ImportedFacts:
         if defined in summary.apps:
             return module, 1, f"{defined} is a Flask app"
         if defined in summary.forwards:
-            handed = ", ".join(f"{parameter} to {'a log' if kind == 'log' else 'verify='}"
+            words = {"log": "a log", "verify": "verify=", "link": "a token link's host"}
+            handed = ", ".join(f"{parameter} to {words.get(kind, kind)}"
                                for parameter, kind in summary.forwards[defined])
             return module, summary.lines.get(defined, 1), f"{defined}() hands {handed}"
         return None
@@ -324,7 +326,7 @@ class ImportedFacts:
     def mentions(self, pattern: re.Pattern[str], tree: ast.Module) -> bool:
         """Whether this file or any file of its project matches ``pattern`` (the files read become
         dependencies: a result holds while none of them changes)."""
-        if pattern.search(tree_text(tree)):
+        if pattern.search(self._source(tree)):
             return True
         if self.index is None or self.path is None:
             return False
@@ -332,9 +334,27 @@ class ImportedFacts:
         self.dependencies.update(read)
         return found
 
+    def _source(self, tree: ast.Module) -> str:
+        """The checked file as code (from its tree: the editor's buffer, not the file on disk), made once."""
+        if self._unparsed is None or self._unparsed[0] is not tree:
+            try:
+                self._unparsed = (tree, ast.unparse(tree))
+            except (ValueError, RecursionError):
+                self._unparsed = (tree, tree_text(tree))
+        return self._unparsed[1]
+
+    def count(self, pattern: re.Pattern[str], tree: ast.Module) -> int:
+        """How many times ``pattern`` matches in the project's Python files (test code aside), this
+        file included; only this file's count when there is no project index."""
+        if self.index is None or self.path is None:
+            return len(pattern.findall(self._source(tree)))
+        total, read = self.index.count(self.path, pattern)
+        self.dependencies.update(read)
+        return total
+
     def origin_lists(self, tree: ast.Module) -> list[list[str]]:
         """The distinct literal lists of origins this file and its project write (``origin_lists``)."""
-        found = {tuple(origins): None for origins in origin_lists(tree_text(tree))}
+        found = {tuple(origins): None for origins in origin_lists(self._source(tree))}
         if self.index is not None and self.path is not None:
             lists, read = self.index.origin_lists(self.path)
             self.dependencies.update(read)

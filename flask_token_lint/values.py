@@ -66,6 +66,12 @@ _WHOLE_MAPPING_METHODS = frozenset({"items", "values", "copy", "to_dict", "to_ws
 _STRINGIFYING_BUILTINS = frozenset({"str", "repr", "dict", "list", "tuple", "sorted", "set", "format", "ascii", "vars"})
 _STRINGIFYING_FUNCTIONS = frozenset({"json.dumps", "pprint.pformat", "pprint.pprint", "flask.json.dumps"})
 _MAX_DEPTH = 12
+# Functions named for generating a password or a one-time code (``generate_password(size=24)``,
+# ``random_otp()``); not ``make_password``, which hashes one.
+_GENERATED_SECRET = re.compile(
+    r"^_?(generate|gen|random|new|create)_?(random_)?(password|passwd|passcode|otp|pin|recovery_?code|reset_?code)$",
+    re.IGNORECASE,
+)
 _SIGNING_METHODS = frozenset({"dumps", "sign"})
 
 # Calls that hide what they are given: their result reveals no secret.
@@ -582,6 +588,9 @@ class ValueAnalysis:
             return found
         if isinstance(node, (ast.NamedExpr, ast.Await)):
             return self.value_of(node.value, scope)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self.value_of(node.left, scope)  # ``base_url + "#!"``: a URL still led by the client's host
+            return left if left is not None and left.kind is Kind.HOST else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             # ``request.args | extra``: the merged mapping is still the request's
             for side in (node.left, node.right):
@@ -750,6 +759,8 @@ class ValueAnalysis:
                     return base
                 if base.kind in _STRING_KINDS and method in _KEEPING_METHODS and not node.args:
                     return base
+                if base.kind is Kind.HOST and method in _KEEPING_METHODS:
+                    return base  # ``base_url.rstrip("/")``: still the host the client named
                 if base.kind is Kind.AUTH_HEADER:
                     if method in _SPLITTING_METHODS:
                         return Value(Kind.PARTS, base.label, base.supplied)
@@ -816,6 +827,8 @@ class ValueAnalysis:
             if base is not None and base.kind is Kind.SIGNATURE:
                 return Value(Kind.SIGNATURE, "an HMAC digest")
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if _GENERATED_SECRET.match(name):
+            return Value(Kind.TOKEN, f"the secret from {name}()")  # a generated password or one-time code
         words = credentials.identifier_words(name)
         made = words[:1] == ["sign"] and words[1:2] not in ([w] for w in _NOT_SIGNING)
         made = made or (bool(set(words) & {"signature", "hmac"}) and words[:1] in ([w] for w in _MAKING_WORDS))

@@ -55,7 +55,7 @@ def _flake8_options(**overrides):
     "overrides,expected",
     [
         ({}, [code for code, rule in all_rules().items() if rule.default_enabled and code != "FTL001"]),
-        ({"select": ["FTL2"]}, ["FTL201", "FTL202", "FTL203"]),
+        ({"select": ["FTL2"]}, ["FTL201", "FTL202", "FTL203", "FTL204", "FTL205"]),
         ({"select": ["FTL106"]}, ["FTL106"]),
         ({"extend_select": ["FTL106"]},
          [code for code, rule in all_rules().items() if code != "FTL001" and (rule.default_enabled or code == "FTL106")]),

@@ -97,7 +97,7 @@ class JwtDecodeMissingAudience(Rule):
         decode = ctx.decode_call(node)
         if decode is None or not decode.verifies or not decode.has_claims:
             return
-        if decode.is_state_token or ctx.self_issued():
+        if decode.is_state_token or ctx.self_issued(decode):
             return  # an OAuth state value or a token only this code signs, of one kind: no other audience
         if decode.library == "authlib":
             reason = decode.unchecked_claim("aud")  # nothing is checked until claims.validate()

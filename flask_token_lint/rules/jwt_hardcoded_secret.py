@@ -16,6 +16,22 @@ _SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A
 _NOT_THE_SECRET = re.compile(r"_(?:ENV|ENV_VAR|ENVVAR|VAR|NAME|FILE|PATH|FIELD|HEADER|LENGTH|LEN)$")
 # python_jwt signs with jwcrypto JWK objects; flask-jwt-extended reads its key from the configuration.
 _KEYS_ARE_OBJECTS = frozenset({"python_jwt", "flask-jwt-extended"})
+# A configuration class for the test runner, by its name (``TestingConfig``, ``UnitTestConfig``).
+_TEST_CLASS = re.compile(r"(?:^|_|(?<=[a-z]))(?:Test|Testing|Tests|UnitTest)(?=[A-Z_]|$)")
+
+
+def _test_configuration(cls: ast.ClassDef | None) -> bool:
+    """A configuration class for tests: named so, or setting Flask's ``TESTING = True``. Its key
+    signs nothing a deployment serves."""
+    if cls is None:
+        return False
+    if _TEST_CLASS.search(cls.name):
+        return True
+    return any(
+        isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "TESTING" for t in stmt.targets)
+        and isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+        for stmt in cls.body
+    )
 _PUBLIC_MATERIAL = ("BEGIN PUBLIC KEY", "BEGIN CERTIFICATE", "BEGIN RSA PUBLIC KEY", "ssh-rsa ")
 
 
@@ -67,7 +83,8 @@ class JwtHardcodedSecret(Rule):
             "tokens and session cookies for any user. Values from `os.environ`, files or a vault, public keys "
             "and names that merely contain `secret` or `token` stay silent. Test and example code, where a "
             "fixed key signs nothing anyone relies on, is left out as a whole by the `test-code` setting, "
-            "not by this rule. An empty key is the one every attacker tries first; python-jose, PyJWT 1.x and "
+            "not by this rule; neither is a configuration class for the test runner (`TestingConfig`, "
+            "`UnitTestConfig`, or one setting `TESTING = True`) in application code. An empty key is the one every attacker tries first; python-jose, PyJWT 1.x and "
             "older authlib and PyJWT 2 releases sign and verify with it. An empty key in a decode is reported "
             "by FTL101 (the signature check proves nothing), an empty `SECRET_KEY` is Flask's \"not set\"."
         ),
@@ -108,7 +125,7 @@ class JwtHardcodedSecret(Rule):
 
     def check(self, node, ctx):
         for setting in ctx.config_settings(node):
-            if _reported_at_definition(setting.value, ctx):
+            if _reported_at_definition(setting.value, ctx) or _test_configuration(ctx.enclosing_class):
                 continue
             if is_secret_config_name(setting.name) and literal_secret(setting.value, ctx):
                 place = "value" if isinstance(setting.statement, (ast.Assign, ast.AnnAssign)) else "setting"

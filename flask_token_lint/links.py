@@ -1,0 +1,138 @@
+"""Links that carry a token and take their host from the request being served.
+
+A link is ``url_for(..., _external=True)`` with a token among its values, or a string whose host
+(``outgoing.url_host``) is the request's own (``request.host_url``, ``request.url_root``,
+``request.host``, the ``Host``/``X-Forwarded-Host`` header) followed by a token: a value that is
+one by where it comes from (``token_label``, a generated secret or password), or the run-time value
+after a ``?token=``/``/code/``-like part. A function whose parameter, holding such a host, becomes
+a token link's host is judged at its calls (``host_parameters``; the project index keeps it for
+functions of other modules as a parameter handed to ``"link"``). FTL205 asks these through the
+``Context``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from flask_token_lint.kinds import SECRET_KINDS, Kind, Value
+
+if TYPE_CHECKING:
+    from flask_token_lint.context import Context
+
+_URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
+_TOKEN_PART = re.compile(r"[?&/][a-z_]*(?:token|key|code|signature|sig)=?$", re.IGNORECASE)
+_SCHEME = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+# What ends a URL inside a message: white space, quotes, brackets.
+_DELIMITERS = " \t\r\n\"'<>()[]"
+EXTERNAL_URL_FOR = "the request's Host header (url_for with _external=True)"
+
+
+def _token_in(node: ast.expr, ctx: Context) -> str | None:
+    """What token ``node`` holds, by where it comes from."""
+    if isinstance(ctx.constant_of(node), ast.Constant):
+        return None
+    label = ctx.token_label(node)
+    if label is not None:
+        return label
+    value = ctx.value_of(node)
+    return value.label if value is not None and value.kind in SECRET_KINDS else None
+
+
+def _external_url_for(call: ast.Call, ctx: Context) -> str | None:
+    """``url_for(..., _external=True, token=...)``: the token the link carries."""
+    if ctx.qualname(call.func) not in _URL_BUILDERS:
+        return None
+    external = next((k.value for k in call.keywords if k.arg == "_external"), None)
+    if external is None or not ctx.literal_is(external, True):
+        return None
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg.startswith("_"):
+            continue
+        found = _token_in(keyword.value, ctx)
+        if found is not None:
+            return found
+        if ctx.is_query_token_key(keyword.arg) and not isinstance(ctx.constant_of(keyword.value), ast.Constant):
+            return f"the {keyword.arg!r} value"
+    return None
+
+
+def _host_built(node: ast.expr, ctx: Context) -> tuple[str, str] | None:
+    """A URL in the text ``node`` builds (the whole string, or a word of a message: an e-mail body)
+    whose host is the request's own, followed in the same URL by a token."""
+    pieces = ctx.text_part(node)
+    word = ""  # the text of the current word: since the last white space or delimiter
+    host: Value | None = None
+    for piece in pieces:
+        if isinstance(piece, tuple):
+            text = piece[0]
+            cut = max(text.rfind(c) for c in _DELIMITERS)
+            if cut >= 0:
+                word, host = text[cut + 1:], None  # the URL ended
+            else:
+                word += text
+            continue
+        if host is None:
+            if word == "" or _SCHEME.fullmatch(word):
+                value = ctx.value_of(piece)
+                if value is not None and value.kind is Kind.HOST:
+                    host, word = value, ""
+                    continue
+            word += "\0"  # a run-time part that is not the host: the word goes on
+            continue
+        token = _token_in(piece, ctx)
+        if token is None and _TOKEN_PART.search(word) and not isinstance(ctx.constant_of(piece), ast.Constant):
+            token = f"the value after {re.split(r'[/?&]', word)[-1]!r}"
+        if token is not None:
+            return host.label, token
+        word += "\0"
+    return None
+
+
+def token_link(node: ast.AST, ctx: Context) -> tuple[str, str] | None:
+    """``(where the host comes from, what token)`` when ``node`` builds a link carrying a token from
+    the request's host; a string is judged once, at its outermost part."""
+    if isinstance(node, ast.Call):
+        token = _external_url_for(node, ctx)
+        if token is not None:
+            return EXTERNAL_URL_FOR, token
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            return _host_built(node, ctx)
+        return None
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        if isinstance(ctx.parent(node), (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
+            return None
+        return _host_built(node, ctx)
+    return None
+
+
+def host_parameters(definition: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> dict[str, str]:
+    """The parameters of ``definition`` (``ctx`` is in its scope) that become the host of a link
+    carrying a token built in its body, each with that token."""
+    args = definition.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg not in ("self", "cls")]
+    nodes = [node for stmt in definition.body for node in _own_walk(stmt)
+             if isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call))]
+    if not nodes:
+        return {}
+    found: dict[str, str] = {}
+    for name in names:
+        assumed = ctx.assuming_parameter(name, Value(Kind.HOST, f"the {name!r} it is handed", supplied=True))
+        for node in nodes:
+            link = token_link(node, assumed)
+            if link is not None and link[0] != EXTERNAL_URL_FOR:
+                found[name] = link[1]
+                break
+    return found
+
+
+def _own_walk(stmt: ast.stmt):
+    """The nodes of ``stmt`` outside nested function and class bodies."""
+    pending: list[ast.AST] = [stmt]
+    while pending:
+        node = pending.pop()
+        yield node
+        if node is not stmt and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
