@@ -288,7 +288,7 @@ class Checker:
             findings = filter_noqa(self.engine, source, path, parse)
             project = self.engine.project
             self.last_dependencies = {}
-            if project is not None:
+            if project is not None and self.cache is not None:  # only a cache entry needs their digests
                 for dependency in sorted(self.engine.interfaces - self.engine.dependencies):
                     digest = f"{_INTERFACE}{project.heads_digest(dependency)}"
                     self.last_dependencies[dependency] = [digest, *(project.stamp_of(dependency) or (0, 0))]

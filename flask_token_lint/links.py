@@ -27,6 +27,9 @@ _SCHEME = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 # What ends a URL inside a message: white space, quotes, brackets.
 _DELIMITERS = " \t\r\n\"'<>()[]"
 EXTERNAL_URL_FOR = "the request's Host header (url_for with _external=True)"
+# Parameters a link's host may be handed in, by name (which ones are asked about: a bound on the
+# work, not a reason for a finding, which needs the caller to hand in the request's host).
+HOST_PARAMETER = re.compile(r"url|host|base|root|domain|server|origin|site|link", re.IGNORECASE)
 
 
 def _token_in(node: ast.expr, ctx: Context) -> str | None:
@@ -108,10 +111,13 @@ def token_link(node: ast.AST, ctx: Context) -> tuple[str, str] | None:
 
 
 def host_parameters(definition: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> dict[str, str]:
-    """The parameters of ``definition`` (``ctx`` is in its scope) that become the host of a link
-    carrying a token built in its body, each with that token."""
+    """The parameters of ``definition`` (``ctx`` is in its scope) named for a host or base URL that
+    become the host of a link carrying a token built in its body, each with that token."""
     args = definition.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg not in ("self", "cls")]
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+             if a.arg not in ("self", "cls") and HOST_PARAMETER.search(a.arg)]
+    if not names:
+        return {}
     nodes = [node for stmt in definition.body for node in _own_walk(stmt)
              if isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call))]
     if not nodes:

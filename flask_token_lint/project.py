@@ -41,7 +41,7 @@ from flask_token_lint.context import Context, FileFacts
 from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
-from flask_token_lint.links import host_parameters
+from flask_token_lint.links import HOST_PARAMETER, host_parameters
 from flask_token_lint.module_facts import ModuleFacts
 from flask_token_lint.paths import scenario_key, scenarios, signature
 from flask_token_lint.project_facts import (
@@ -57,10 +57,17 @@ _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".g
 _SUMMARY_LAYOUT = "index-v8"
 # Words without which no function hands a parameter to ``verify=`` or to a log, or builds a link from it.
 _FORWARD_WORDS = re.compile(r"verify|ssl|log|print|warn|debug|info|error|echo|write")
-# A body that may build a link carrying a token from a parameter (``links.host_parameters``).
-_LINKING = re.compile(r"(?:format\(|f[\"']|%|\+)[\s\S]*(?:token|code|key|secret|passw|otp|reset|confirm|invit|magic)"
-                      r"|(?:token|code|key|secret|passw|otp|reset|confirm|invit|magic)[\s\S]*(?:format\(|f[\"'])",
-                      re.IGNORECASE)
+# A function that may build a link carrying a token from a parameter (``links.host_parameters``): a
+# parameter named for a host or base URL in its signature, a token-like word and built text in its body.
+_SIGNATURE = re.compile(r"def[ \t]+\w+[ \t]*\(([^)]*)\)")
+_TOKEN_WORDS = re.compile(r"token|code|key|secret|passw|otp|reset|confirm|invit|magic", re.IGNORECASE)
+_BUILT_TEXT = re.compile(r"format\(|\bf[\"']|%|\+")
+
+
+def _links(body: str) -> bool:
+    signature = _SIGNATURE.search(body)
+    return signature is not None and HOST_PARAMETER.search(signature.group(1)) is not None \
+        and _TOKEN_WORDS.search(body) is not None and _BUILT_TEXT.search(body) is not None
 # Words without which no function or method verifies a value it is given (``verification.py``).
 _VERIFY_WORDS = re.compile(r"max_age|compare_digest|check_password|checkpw|passlib")
 _CLASS_HEAD = re.compile(r"^class[ \t]+([A-Za-z_]\w*)")
@@ -243,7 +250,7 @@ class ProjectIndex:
                 body = "\n".join(block)
                 if ("return" in body and _SOURCE_WORDS.search(body)) or _HANDING.search(body) \
                         or re.search(r"bearer", body, re.IGNORECASE) or _VERIFY_WORDS.search(body) \
-                        or _LINKING.search(body):
+                        or _links(body):
                     found[function.group(1)] = body  # it may return a credential, hand one on, verify one
                 continue
             cls = _CLASS_HEAD.match(first)
@@ -408,7 +415,7 @@ class ProjectIndex:
         functions = [stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))]
         bodies = {id(stmt): "\n".join(lines[stmt.lineno - 1 : stmt.end_lineno]) for stmt in functions}
         returning = [stmt for stmt in functions if _SOURCE_WORDS.search(bodies[id(stmt)])]
-        linking = {id(stmt) for stmt in functions if stmt.args.args and _LINKING.search(bodies[id(stmt)])}
+        linking = {id(stmt) for stmt in functions if stmt.args.args and _links(bodies[id(stmt)])}
         handing = [stmt for stmt in functions
                    if stmt.args.args and (_FORWARD_WORDS.search(bodies[id(stmt)]) or id(stmt) in linking)]
         checking = [stmt for stmt in functions if stmt.args.args and _SCHEME_WORDS.search(bodies[id(stmt)])]
