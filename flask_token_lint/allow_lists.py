@@ -13,19 +13,15 @@ from __future__ import annotations
 import ast
 
 from flask_token_lint.credentials import identifier_words
-from flask_token_lint.guards import GuardAnalysis
-from flask_token_lint.scopes import Binding, Scope
-from flask_token_lint.values import ValueAnalysis
+from flask_token_lint.guards import ValueGuards
+from flask_token_lint.scopes import Scope
 
 _REGEX = frozenset({"re.match", "re.fullmatch", "re.search"})
 _CHECKING_WORDS = frozenset({"allowed", "allow", "allowlist", "whitelist", "whitelisted", "trusted", "trust", "safe",
                              "permitted", "valid", "validate", "verify", "verified", "known"})
 
 
-class AllowListGuards(GuardAnalysis):
-    def __init__(self, values: ValueAnalysis) -> None:
-        super().__init__(values, summaries=False)
-
+class AllowListGuards(ValueGuards):
     def _fixed(self, node: ast.expr, scope: Scope) -> bool:
         """Nothing the client sends: literals, settings, module constants, names bound to them."""
         value = self.values.value_of(node, scope)
@@ -56,15 +52,7 @@ class AllowListGuards(GuardAnalysis):
                 return 1
         return 0
 
-    def _subject(self, node: ast.AST, scope: Scope) -> list[tuple[Binding, Scope]]:
-        found: list[tuple[Binding, Scope]] = []
-        for name in ast.walk(node):
-            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and scope.defining(name.id) is not None:
-                found.extend((path[0], where) for path, where in self.values.reaching(name, scope)
-                             if isinstance(path[0], Binding))
-        return found
-
     def is_allow_listed(self, node: ast.expr, scope: Scope) -> bool:
         """An allow-list check of what ``node`` reads dominates it (``node`` must read a local name:
         an expression written in place, ``request.args["host"]``, is checked by nothing)."""
-        return bool(self._subject(node, scope)) and self.is_guarded(node, scope)
+        return self.dominates(node, scope)

@@ -320,6 +320,27 @@ class GuardAnalysis:
         return result
 
 
+class ValueGuards(GuardAnalysis):
+    """The same walk asked about a check of any local value (a subclass says what a check is): the
+    subject is what the local names a node reads are bound to, and a node that reads no local name
+    is checked by nothing."""
+
+    def __init__(self, values: ValueAnalysis) -> None:
+        super().__init__(values, summaries=False)
+
+    def _subject(self, node: ast.AST, scope: Scope) -> list[tuple[Binding, Scope]]:
+        found: list[tuple[Binding, Scope]] = []
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and scope.defining(name.id) is not None:
+                found.extend((path[0], where) for path, where in self.values.reaching(name, scope)
+                             if isinstance(path[0], Binding))
+        return found
+
+    def dominates(self, node: ast.AST, scope: Scope) -> bool:
+        """A check of what ``node`` reads dominates it."""
+        return bool(self._subject(node, scope)) and self.is_guarded(node, scope)
+
+
 def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
     """``child`` is, or is in, ``parent``'s ``field`` (a statement list or one expression)."""
     value = getattr(parent, field, None)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.guards import GuardAnalysis
-from flask_token_lint.scopes import Binding, Scope
+from flask_token_lint.guards import ValueGuards
+from flask_token_lint.scopes import Scope
 from flask_token_lint.values import ValueAnalysis
 
 
@@ -26,9 +26,9 @@ def reads_member(node: ast.expr, member: str) -> ast.expr | None:
     return None
 
 
-class MemberGuards(GuardAnalysis):
+class MemberGuards(ValueGuards):
     def __init__(self, values: ValueAnalysis, member: str) -> None:
-        super().__init__(values, summaries=False)
+        super().__init__(values)
         self.member = member
 
     def leaf_polarity(self, test: ast.expr, scope: Scope) -> int:
@@ -42,14 +42,6 @@ class MemberGuards(GuardAnalysis):
                     return 1 if positive else -1
         return 0
 
-    def _subject(self, node: ast.AST, scope: Scope) -> list[tuple[Binding, Scope]]:
-        found: list[tuple[Binding, Scope]] = []
-        for name in ast.walk(node):
-            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and scope.defining(name.id) is not None:
-                found.extend((path[0], where) for path, where in self.values.reaching(name, scope)
-                             if isinstance(path[0], Binding))
-        return found
-
     def is_checked(self, node: ast.expr, scope: Scope) -> bool:
         """A true test of the member of what ``node`` reads (a local name) dominates it."""
-        return bool(self._subject(node, scope)) and self.is_guarded(node, scope)
+        return self.dominates(node, scope)

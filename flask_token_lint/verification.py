@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable
 
-from flask_token_lint.guards import GuardAnalysis
+from flask_token_lint.guards import ValueGuards
 from flask_token_lint.paths import own_nodes, reached, site_values
 from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.summaries import bind_arguments
@@ -200,25 +200,16 @@ class Verification:
         return None
 
 
-class VerifiedGuards(GuardAnalysis):
+class VerifiedGuards(ValueGuards):
     """Does a true verification of a value dominate a node that reads it? The dominance walk of
     ``GuardAnalysis`` with its test asked about ``Verification`` instead of a scheme check."""
 
     def __init__(self, values: ValueAnalysis, verification: Verification) -> None:
-        super().__init__(values, summaries=False)
+        super().__init__(values)
         self.verification = verification
 
     def leaf_polarity(self, test: ast.expr, scope: Scope) -> int:
         return 1 if isinstance(test, ast.Call) and self.verification.verified(test, scope) else 0
-
-    def _subject(self, node: ast.AST, scope: Scope) -> list[tuple[Binding, Scope]]:
-        """The bindings of the local names ``node`` reads."""
-        found: list[tuple[Binding, Scope]] = []
-        for name in ast.walk(node):
-            if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and scope.defining(name.id) is not None:
-                found.extend((path[0], where) for path, where in self.values.reaching(name, scope)
-                             if isinstance(path[0], Binding))
-        return found
 
     def _covers(self, check: ast.AST | None, subject: list[tuple[Binding, Scope]], scope: Scope) -> bool:
         """Only what a verifying call in ``check`` proves counts (not the user name beside the password)."""
@@ -238,4 +229,4 @@ class VerifiedGuards(GuardAnalysis):
 
     def is_verified(self, node: ast.AST, scope: Scope) -> bool:
         """A true verification of what ``node`` reads dominates it."""
-        return bool(self._subject(node, scope)) and self.is_guarded(node, scope)
+        return self.dominates(node, scope)

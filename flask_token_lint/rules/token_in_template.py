@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
+from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, capitalized, example
 
 _RENDERERS = frozenset({
     "flask.render_template", "flask.render_template_string", "flask.templating.render_template",
@@ -12,16 +12,42 @@ _RENDERERS = frozenset({
 })
 
 
+def _formats(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+
+
+def _inline_script(node: ast.AST, ctx) -> str | None:
+    """A page's text (an f-string, ``+``, ``%`` or ``.format``) that writes a token inside a
+    ``<script>`` element: what token."""
+    if isinstance(ctx.parent(node), (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
+        return None  # the whole string is read once, from its outermost part
+    inside = False
+    for piece in ctx.text_pieces(node):
+        if isinstance(piece, tuple):
+            lowered = piece[0].lower()
+            opened, closed = lowered.rfind("<script"), lowered.rfind("</script")
+            if opened > closed:
+                inside = True
+            elif closed > opened:
+                inside = False
+            continue
+        if inside:
+            found = ctx.token_label(piece) or ctx.leak_of(piece) or ctx.leak_of(piece, tokens=True)
+            if found is not None:
+                return found
+    return None
+
+
 class TokenInTemplate(Rule):
     code = "FTL304"
     symbol = "token-in-template"
     summary = "Token passed into a page's template"
-    message = "{what} is passed to the template as {name}: the page's scripts, and any XSS, can read it"
+    message = "{what} is written into the page as {name}: the page's scripts, and any XSS, can read it"
     severity = Severity.MEDIUM
     cwe = ("CWE-522", "CWE-200")
     owasp = OWASP_API2
-    node_types = (ast.Call,)
-    triggers = ("render_template|stream_template + flask",)
+    node_types = (ast.Call, ast.JoinedStr, ast.BinOp)
+    triggers = ("render_template|stream_template + flask", "<script")
     # Off until a review of real code shows its findings hold: the review corpora have no case yet.
     default_enabled = False
     docs = Docs(
@@ -31,7 +57,8 @@ class TokenInTemplate(Rule):
             "response, a secret setting), passed to `render_template`, `render_template_string` or "
             "`stream_template` as a variable, directly or in a `**context` dict. CSRF tokens (meant for the "
             "page), a token's length, expiry or claims, and values the analysis cannot trace stay silent. "
-            "Tokens written into an inline script by other means than a template are not looked for yet. "
+            "Also finds such a token written by the code itself into an inline `<script>` element of a page "
+            "(an f-string, `+`, `%` or `.format` whose text opens `<script` before the token). "
             "Off by default: the packages the rules are reviewed on hold no case of it yet; turn it on with "
             "`--extend-select FTL304`."
         ),
@@ -71,6 +98,11 @@ class TokenInTemplate(Rule):
     )
 
     def check(self, node, ctx):
+        if not isinstance(node, ast.Call) or _formats(node):
+            found = _inline_script(node, ctx)
+            if found is not None:
+                yield node, {"what": capitalized(found), "name": "part of an inline <script>"}
+            return
         if ctx.qualname(node.func) not in _RENDERERS:
             return
         passed = [(k.arg, k.value) for k in node.keywords if k.arg is not None]
@@ -80,5 +112,5 @@ class TokenInTemplate(Rule):
         for name, value in passed:
             label = ctx.token_label(value) or ctx.leak_of(value)
             if label is not None:
-                yield node, {"what": label[:1].upper() + label[1:], "name": name}
+                yield node, {"what": label[:1].upper() + label[1:], "name": f"the template variable {name!r}"}
                 return
