@@ -338,6 +338,11 @@ class Context:
         """The run-time part of ``url`` that decides its host, when the client chose it."""
         return url_host(url, self)
 
+    def time_limited(self, node: ast.expr) -> bool:
+        """The token ``node`` names lives a bounded time: stored with a TTL or verified with an age
+        bound in this function, or handed in by every caller in the module that does so."""
+        return self._facts.verification.time_limited(node, self._scope)
+
     def verified_with_age_bound(self, read: ast.expr) -> bool:
         """The value ``read`` (or the name it is bound to, at any of its uses in this scope) is
         verified as a token with an age bound (``loads(token, max_age=...)``, directly or in a helper)."""

@@ -11,6 +11,8 @@ project module (its summary in the project index):
   walk of ``guards.py`` asked about this fact instead of a Bearer-scheme check.
 - *bounded*: the argument is verified as a token with an age bound (itsdangerous ``loads``/
   ``unsign`` with ``max_age``): an emailed link's token, which a URL is meant to carry (FTL202).
+  On the side that builds the link, ``time_limited``: the token is stored with a TTL (or verified
+  with an age bound) where it is made, or handed in by callers that do so.
 """
 
 from __future__ import annotations
@@ -125,6 +127,25 @@ def _gives_an_age_bound(stmt: ast.stmt) -> list[str]:
     return found
 
 
+# A call that stores a value with a lifetime: a key-value or cache store's write given a TTL.
+_STORE_METHODS = frozenset({"set", "add", "put", "store", "save", "setdefault", "hset", "set_value", "cache"})
+_TTL_KEYWORDS = frozenset({"ttl", "ex", "px", "timeout", "expire", "expires", "expiry", "expiration", "expires_in",
+                           "max_age"})
+_TTL_METHODS = frozenset({"setex", "psetex"})
+
+
+def _stores_with_a_lifetime(call: ast.Call) -> bool:
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in _TTL_METHODS:
+        return True
+    return func.attr in _STORE_METHODS and any(
+        k.arg in _TTL_KEYWORDS and not (isinstance(k.value, ast.Constant) and k.value.value in (None, 0, False))
+        for k in call.keywords
+    )
+
+
 class Verification:
     """The two facts for the calls of one file (kept per call)."""
 
@@ -179,6 +200,30 @@ class Verification:
         if imported is not None:
             return getattr(scope.module.imported, fact)(*imported, call)
         return []
+
+    def time_limited(self, node: ast.expr, scope: Scope, depth: int = 0) -> bool:
+        """The token ``node`` names lives a bounded time: in this function it is stored with a TTL
+        (``store.add(key, token, ttl=7200)``, ``redis.setex(...)``) or verified with an age bound; or
+        it is a parameter every call of the function in the module hands such a token (a link
+        builder whose callers store what they put in the link)."""
+        if not isinstance(node, ast.Name):
+            return False
+        parents = self.values.parents
+        for use in scope.facts.loads.get(node.id, ()):
+            holder = parents.get(use)
+            call = parents.get(holder) if isinstance(holder, ast.keyword) else holder
+            if isinstance(call, ast.Call) and use is not call.func:
+                if _stores_with_a_lifetime(call) or any(found is use for found in self.bounded(call, scope)):
+                    return True
+        if depth >= 2 or not scope.is_function or node.id not in scope.facts.parameters \
+                or node.id in scope.facts.bindings:
+            return False
+        sites = self.values.summaries.call_sites(scope)
+        for call, where in sites:
+            argument = self.values.summaries.argument_for(scope, call, where, node.id)
+            if argument is None or not self.time_limited(argument, where, depth + 1):
+                return False
+        return bool(sites)
 
     def _imported(self, call: ast.Call, scope: Scope) -> tuple[str, bool] | None:
         """The name another project module defines the callee under (``verify``, ``auth.verify``,

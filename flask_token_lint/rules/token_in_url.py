@@ -120,7 +120,9 @@ class TokenInUrl(Rule):
             "cursors open nothing and stay silent; a token in a form or JSON body is not in the URL. A token read "
             "from the query and verified with an age bound (itsdangerous `loads`/`unsign` with `max_age`, directly, "
             "in a helper, or in the branch of another module's method that the call takes) is an emailed link's "
-            "token, which only a URL can carry: silent."
+            "token, which only a URL can carry: silent; so is a link that carries a token the code stores with a "
+            "lifetime (`store.add(key, token, ttl=7200)`, `setex`) or verifies with an age bound, there or in every "
+            "caller of the function that builds the link."
         ),
         why=(
             "URLs are written to access logs, proxy and CDN logs, browser history and bookmarks, and sent to "
@@ -173,7 +175,7 @@ class TokenInUrl(Rule):
                     yield node, {"what": "A token is put into a URL query string"}
         elif isinstance(node, ast.JoinedStr):
             text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-            if _builds_token_url(text, literal=False):
+            if _builds_token_url(text, literal=False) and not _link_tokens(_filled_tokens(node), ctx):
                 yield node, {"what": "A token is put into a URL query string"}
         else:
             yield from self._read_or_sent(node, ctx)
@@ -218,10 +220,14 @@ class TokenInUrl(Rule):
         qualname = ctx.qualname(node.func)  # through imports and local aliases (``enc = urlencode``)
         if qualname in _URL_BUILDERS:
             if any(ctx.is_query_token_key(name) for name in ctx.keyword_names(node)):
-                yield node, {"what": "A token is put into a URL by url_for"}
+                tokens = [k.value for k in node.keywords if k.arg is not None and ctx.is_query_token_key(k.arg)]
+                if not _link_tokens(tokens, ctx):
+                    yield node, {"what": "A token is put into a URL by url_for"}
                 return
         if qualname in _URL_ENCODERS and node.args and _builds_a_url(node, ctx):
-            if any(ctx.is_query_token_key(key) for mapping in ctx.mappings_of(node.args[0]) for key in mapping):
+            tokens = [value for mapping in ctx.mappings_of(node.args[0])
+                      for key, value in mapping.items() if ctx.is_query_token_key(key)]
+            if tokens and not _link_tokens(tokens, ctx):
                 yield node, {"what": "A token is put into a URL query string"}
                 return
         argument = _query_argument(node, ctx)
@@ -240,6 +246,25 @@ class TokenInUrl(Rule):
 
 
 _QUERY_GETTERS = frozenset({"get", "getlist", "pop"})
+
+
+def _link_tokens(tokens: list, ctx) -> bool:
+    """Every token the link carries lives a bounded time (stored with a TTL, verified with an age
+    bound, or so made by every caller): an e-mailed link's token, which only a URL can carry."""
+    return bool(tokens) and all(ctx.time_limited(token) for token in tokens)
+
+
+def _filled_tokens(node: ast.JoinedStr) -> list:
+    """The values an f-string puts right after a token query parameter (``?token={token}``)."""
+    found, text = [], ""
+    for part in node.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            text += part.value
+        elif isinstance(part, ast.FormattedValue):
+            if _TOKEN_PARAMETER.search(text[-40:]) and text.endswith("="):
+                found.append(part.value)
+            text += "\0"
+    return found
 
 
 def _only_names_a_cookie(read: ast.expr, ctx) -> bool:
