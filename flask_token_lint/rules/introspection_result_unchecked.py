@@ -18,37 +18,76 @@ _MEMBER = "active"
 _RESPONDING = frozenset({"introspect_token"})
 _PARSED = frozenset({"token_introspection_request", "_token_introspection_request"})
 _MAX_CALLERS = 2
+_AUDIENCE = ("aud", "client_id", "azp")
 
 
-def _introspection_request(node: ast.expr, ctx: Context) -> bool:
-    """``node`` is, or names, a request to a token-introspection endpoint (by its URL's text or the
-    name it is read from: ``INTROSPECTION_URL``, ``metadata["introspection_endpoint"]``)."""
+def _introspection_request(node: ast.expr, ctx: Context) -> tuple[bool, bool]:
+    """Whether ``node`` is, or names, a request to a token-introspection endpoint (by its URL's text
+    or the name it is read from: ``INTROSPECTION_URL``, ``metadata["introspection_endpoint"]``), and
+    whether it authenticates as a client of its own (``auth=``, a ``client_id`` sent, an
+    Authorization header, a library client): then the result's audience or client is the app's to
+    check."""
     made = ctx.constant_of(node)
     if not isinstance(made, ast.Call):
-        return False
+        return False, False
     func = made.func
     if isinstance(func, ast.Attribute) and func.attr in _RESPONDING:
-        return True
+        return True, True
     outgoing = ctx.outgoing_request(made)
     if outgoing is None:
-        return False
+        return False, False
     for url in outgoing.urls:
         for piece in ctx.text_part(url):
             text = piece[0] if isinstance(piece, tuple) else ast.unparse(ctx.constant_of(piece))
             if "introspect" in text.lower():
-                return True
-    return False
+                return True, _authenticates(made, outgoing, ctx)
+    return False, False
 
 
-def _result(call: ast.Call, ctx: Context) -> bool:
-    """``call`` gives an introspection result: ``response.json()`` of such a request, or pyoidc's
-    parsed message."""
+def _authenticates(call: ast.Call, outgoing, ctx: Context) -> bool:
+    if ctx.passed(call, "auth"):
+        return True
+    sent = [*ctx.passed(call, "data"), *ctx.passed(call, "json"), *ctx.passed(call, "params"), *outgoing.headers]
+    return any(
+        str(key).lower() in ("client_id", "authorization") for value in sent for mapping in ctx.mappings_of(value)
+        for key in mapping
+    )
+
+
+def _result(call: ast.Call, ctx: Context) -> tuple[bool, bool]:
+    """Whether ``call`` gives an introspection result (``response.json()`` of such a request, or
+    pyoidc's parsed message), and whether the app has a client identity of its own."""
     func = call.func
     if not isinstance(func, ast.Attribute):
-        return False
+        return False, False
     if func.attr in _PARSED:
-        return True
-    return func.attr == "json" and not call.args and _introspection_request(func.value, ctx)
+        return True, True
+    if func.attr == "json" and not call.args:
+        return _introspection_request(func.value, ctx)
+    return False, False
+
+
+def _audience_checked(producer: ast.expr, ctx: Context, depth: int = 0) -> bool:
+    """The result's ``aud``, ``client_id`` or ``azp`` is compared with something, or the result is
+    handed to a function that may check it (here or in a module caller it is returned to)."""
+    for use in _uses(producer, ctx):
+        parent = ctx.parent(use)
+        read = ctx.parent(parent) if isinstance(parent, ast.Attribute) else parent
+        if isinstance(read, (ast.Subscript, ast.Call)) and _member_read(read, _AUDIENCE):
+            current = ctx.parent(read)
+            while current is not None and not isinstance(current, ast.stmt):
+                if isinstance(current, ast.Compare):
+                    return True
+                current = ctx.parent(current)
+            if isinstance(current, (ast.Assign, ast.AnnAssign)):
+                return True  # kept in a name, compared later (not followed further)
+        if isinstance(parent, ast.Call) and use in parent.args and not ctx.is_output_call(parent) \
+                and not (isinstance(parent.func, ast.Attribute) and parent.func.value is use):
+            return True  # handed on: it may be checked there
+        if isinstance(parent, ast.Return) and depth < _MAX_CALLERS:
+            if any(_audience_checked(call, caller, depth + 1) for call, caller in ctx.callers()):
+                return True
+    return False
 
 
 def _uses(producer: ast.expr, ctx: Context) -> list[ast.expr]:
@@ -86,14 +125,14 @@ def _unchecked(producer: ast.expr, ctx: Context, depth: int = 0) -> tuple[ast.ex
 def _reads_the_member(node: ast.AST, ctx: Context) -> bool:
     if isinstance(node, ast.Attribute):
         node = ctx.parent(node)
-    return isinstance(node, (ast.Subscript, ast.Call)) and _member_read(node)
+    return isinstance(node, (ast.Subscript, ast.Call)) and _member_read(node, (_MEMBER,))
 
 
-def _member_read(node: ast.AST) -> bool:
+def _member_read(node: ast.AST, members: tuple[str, ...]) -> bool:
     if isinstance(node, ast.Subscript):
-        return isinstance(node.slice, ast.Constant) and node.slice.value == _MEMBER
+        return isinstance(node.slice, ast.Constant) and node.slice.value in members
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value == _MEMBER
+        return bool(node.args) and isinstance(node.args[0], ast.Constant) and node.args[0].value in members
     return False
 
 
@@ -101,7 +140,7 @@ class IntrospectionResultUnchecked(Rule):
     code = "FTL110"
     symbol = "introspection-result-unchecked"
     summary = "Token-introspection result used without checking active"
-    message = "The token-introspection result is used before its `active` member is checked: a revoked or expired token passes"
+    message = "The token-introspection result is used {how}"
     severity = Severity.HIGH
     cwe = ("CWE-287", "CWE-613")
     owasp = OWASP_API2
@@ -118,7 +157,10 @@ class IntrospectionResultUnchecked(Rule):
             "abort(401)` before it, or `data[\"active\"] and ...` around it. A result returned whole is followed "
             "into the module's callers (two deep); with no caller in the module (a library such as authlib's "
             "`IntrospectTokenValidator` calls it, and checks `active` itself) it stays silent. Logging the result "
-            "is no use. The client or audience of the result is not looked at. Off by default: the packages the "
+            "is no use. Where the introspection request authenticates as a client of the app (`auth=`, a "
+            "`client_id` sent, an Authorization header, a library client), the result's `aud`, `client_id` or "
+            "`azp` must also be compared with something (or the result handed to a function that may do it): "
+            "otherwise a token issued to another client of the same server passes. Off by default: the packages the "
             "rules are reviewed on hold no case of it yet; turn it on with `--extend-select FTL110`."
         ),
         why=(
@@ -160,8 +202,12 @@ class IntrospectionResultUnchecked(Rule):
     )
 
     def check(self, node, ctx):
-        if not _result(node, ctx):
+        result, client = _result(node, ctx)
+        if not result:
             return
         found = _unchecked(node, ctx)
         if found is not None:
-            yield found[0], {}  # the use: here, or in the caller in the module that trusts the result
+            # the use: here, or in the caller in the module that trusts the result
+            yield found[0], {"how": "before its `active` member is checked: a revoked or expired token passes"}
+        elif client and not _audience_checked(node, ctx):
+            yield node, {"how": "without checking its `aud` or `client_id`: a token issued to another client passes"}
