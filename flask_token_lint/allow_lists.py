@@ -3,22 +3,39 @@
 The dominance walk of ``guards.py`` asked another question: a test is an allow-list check of a
 value when it compares it (or what is parsed from it: ``urlparse(url).hostname``) with ``in``/
 ``not in`` against a container the request does not supply, with ``==``/``!=`` against a literal or
-a setting, with ``.endswith(...)``/``.startswith(...)`` of a literal, or with a regex match; or
-when it calls a function whose name says it allows or trusts (``is_allowed_host(host)``). It
+a setting, with ``.startswith(...)`` of a URL prefix that ends its authority or ``.endswith(...)``
+of a dot-anchored domain, or with a regex anchored at both ends; or when it calls a function named
+for an allow-list (``is_allowed_host(host)``). ``startswith("https://")`` pins no host. It
 covers the node when it tests the same bindings the node reads (FTL204's host; FTL406's origin).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 from flask_token_lint.credentials import identifier_words
 from flask_token_lint.guards import ValueGuards
 from flask_token_lint.scopes import Scope
 
 _REGEX = frozenset({"re.match", "re.fullmatch", "re.search"})
-_CHECKING_WORDS = frozenset({"allowed", "allow", "allowlist", "whitelist", "whitelisted", "trusted", "trust", "safe",
-                             "permitted", "valid", "validate", "verify", "verified", "known"})
+# A function named for an allow-list (``is_allowed_host``, ``trusted_origin``); not "valid" or "safe",
+# which say nothing of which hosts pass.
+_CHECKING_WORDS = frozenset({"allowed", "allow", "allowlist", "whitelist", "whitelisted", "trusted", "permitted"})
+# What pins a host: a URL prefix that ends its authority (``"https://api.example.com/"``), a
+# dot-anchored domain suffix (``".example.com"``); a regex anchored at both ends.
+_AUTHORITY = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.IGNORECASE)
+_DOMAIN_SUFFIX = re.compile(r"\.[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+
+
+def _texts(nodes: list[ast.expr]) -> list[str]:
+    found = []
+    for node in nodes:
+        items = node.elts if isinstance(node, ast.Tuple) else [node]
+        found.extend(item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str))
+        if any(not (isinstance(item, ast.Constant) and isinstance(item.value, str)) for item in items):
+            return []  # a part the analysis cannot read: no pin
+    return found
 
 
 class AllowListGuards(ValueGuards):
@@ -42,11 +59,15 @@ class AllowListGuards(ValueGuards):
             return 0
         if isinstance(test, ast.Call):
             func = test.func
-            if isinstance(func, ast.Attribute) and func.attr in ("endswith", "startswith") and test.args \
-                    and all(self._fixed(a, scope) for a in test.args):
-                return 1
-            if self.values.qualname(func, scope) in _REGEX:
-                return 1
+            if isinstance(func, ast.Attribute) and func.attr in ("endswith", "startswith") and test.args:
+                texts = [text for a in test.args for text in _texts(self.values.constants_of(a, scope))]
+                pins = _AUTHORITY if func.attr == "startswith" else _DOMAIN_SUFFIX
+                return 1 if texts and all(pins.match(text) for text in texts) else 0
+            if self.values.qualname(func, scope) in _REGEX and test.args:
+                pattern = self.values.string_of(test.args[0], scope) or ""
+                anchored_end = pattern.endswith(("$", "\\Z")) or self.values.qualname(func, scope) == "re.fullmatch"
+                anchored_start = pattern.startswith("^") or self.values.qualname(func, scope) != "re.search"
+                return 1 if anchored_start and anchored_end else 0
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if set(identifier_words(name)) & _CHECKING_WORDS:
                 return 1

@@ -33,6 +33,7 @@ KEEP_VARIANTS = 4  # the current settings and the three used most recently befor
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
     """A hash of the package's own modules: a checkout that pulls a new engine under the same
     version number must not be answered from the findings of the old one."""

@@ -48,7 +48,7 @@ class FileFacts:
         self.settings = settings
         self.values = ValueAnalysis(walk.root, walk.parents, walk.scopes, settings, assumed)
         self.assuming: dict[tuple[int, str, str], FileFacts] = {}  # facts with one parameter's value assumed
-        self.link_parameters: dict[int, dict[str, str]] = {}
+        self.link_parameters: dict[tuple[int, str], str | None] = {}
         self.guards = GuardAnalysis(self.values)
         self.verification = Verification(self.values)
         self.verified = VerifiedGuards(self.values, self.verification)
@@ -104,11 +104,16 @@ class Context:
         for a parameter that becomes the host of a link carrying a token, each with that token."""
         found: list[tuple[ast.expr, str]] = []
         for definition, params, inner in self.callees(call):
-            key = id(definition)
-            hosts = self._facts.link_parameters.get(key)
-            if hosts is None:
-                hosts = self._facts.link_parameters[key] = host_parameters(definition, inner)
-            found.extend((params[name], token) for name, token in hosts.items() if name in params)
+            for name, site in params.items():
+                value = self.value_of(site)
+                if value is None or value.kind is not Kind.HOST:
+                    continue  # only a parameter this call hands the request's host to is asked about
+                key = (id(definition), name)
+                if key not in self._facts.link_parameters:
+                    self._facts.link_parameters[key] = host_parameters(definition, inner, [name]).get(name)
+                token = self._facts.link_parameters[key]
+                if token is not None:
+                    found.append((site, token))
         if not found:
             found.extend((site, "a token") for site in self.imported_sites(call, "link"))
         return found
@@ -393,11 +398,22 @@ class Context:
         return project.count(_JWT_SIGNING, module.tree) == 1
 
     def _is_app_secret(self, node: ast.expr) -> bool:
+        """``app.secret_key``/``current_app.secret_key``, or the ``SECRET_KEY`` item of a Flask app's
+        config (``current_app.config["SECRET_KEY"]``): the key Flask itself signs with."""
         node = self.constant_of(node)
         if isinstance(node, ast.Attribute) and node.attr == "secret_key":
-            return True  # ``current_app.secret_key``, ``app.secret_key``
-        value = self.value_of(node)
-        return value is not None and value.kind is Kind.SECRET_VALUE and "SECRET_KEY" in value.label
+            return self._is_flask_app(node.value)
+        key: ast.expr | None = None
+        if isinstance(node, ast.Subscript):
+            owner, key = node.value, node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+            owner, key = node.func.value, node.args[0]
+        if key is None or self.string_of(key) != "SECRET_KEY":
+            return False
+        return isinstance(owner, ast.Attribute) and owner.attr == "config" and self._is_flask_app(owner.value)
+
+    def _is_flask_app(self, node: ast.expr) -> bool:
+        return self.qualname(node) == "flask.current_app" or self.is_app(node)
 
     def claims_checked_by_hand(self, decode: DecodeCall) -> bool:
         return self._facts.jwt.claims_checked_by_hand(decode, self._scope)

@@ -1,10 +1,10 @@
 """Links that carry a token and take their host from the request being served.
 
-A link is ``url_for(..., _external=True)`` with a token among its values, or a string whose host
-(``outgoing.url_host``) is the request's own (``request.host_url``, ``request.url_root``,
+A link is ``url_for(..., _external=True)`` with a token among its values, or a URL in a string (the
+whole string, or a word of a message) whose host is the request's own (``request.host_url``, ``request.url_root``,
 ``request.host``, the ``Host``/``X-Forwarded-Host`` header) followed by a token: a value that is
 one by where it comes from (``token_label``, a generated secret or password), or the run-time value
-after a ``?token=``/``/code/``-like part. A function whose parameter, holding such a host, becomes
+of a query key that names a credential (``?reset_token=``). A function whose parameter, holding such a host, becomes
 a token link's host is judged at its calls (``host_parameters``; the project index keeps it for
 functions of other modules as a parameter handed to ``"link"``). FTL205 asks these through the
 ``Context``.
@@ -17,18 +17,18 @@ import re
 from typing import TYPE_CHECKING
 
 from flask_token_lint.kinds import SECRET_KINDS, Kind, Value
+from flask_token_lint.paths import own_nodes, reached
 
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
 _URL_BUILDERS = frozenset({"flask.url_for", "flask.helpers.url_for"})
-_TOKEN_PART = re.compile(r"[?&/][a-z_]*(?:token|key|code|signature|sig)=?$", re.IGNORECASE)
 _SCHEME = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 # What ends a URL inside a message: white space, quotes, brackets.
 _DELIMITERS = " \t\r\n\"'<>()[]"
 EXTERNAL_URL_FOR = "the request's Host header (url_for with _external=True)"
-# Parameters a link's host may be handed in, by name (which ones are asked about: a bound on the
-# work, not a reason for a finding, which needs the caller to hand in the request's host).
+# Parameters a link's host may be handed in, by name: which ones the project index asks about (a
+# bound on its work; in the file the calls say which parameters receive the request's host).
 HOST_PARAMETER = re.compile(r"url|host|base|root|domain|server|origin|site|link", re.IGNORECASE)
 
 
@@ -85,8 +85,10 @@ def _host_built(node: ast.expr, ctx: Context) -> tuple[str, str] | None:
             word += "\0"  # a run-time part that is not the host: the word goes on
             continue
         token = _token_in(piece, ctx)
-        if token is None and _TOKEN_PART.search(word) and not isinstance(ctx.constant_of(piece), ast.Constant):
-            token = f"the value after {re.split(r'[/?&]', word)[-1]!r}"
+        key = re.split(r"[/?&]", word)[-1]
+        if token is None and key.endswith("=") and ctx.is_request_credential(key[:-1]) \
+                and not isinstance(ctx.constant_of(piece), ast.Constant):
+            token = f"the value after {key!r}"  # ``?reset_token={...}``: the query key says what it fills
         if token is not None:
             return host.label, token
         word += "\0"
@@ -110,15 +112,18 @@ def token_link(node: ast.AST, ctx: Context) -> tuple[str, str] | None:
     return None
 
 
-def host_parameters(definition: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> dict[str, str]:
-    """The parameters of ``definition`` (``ctx`` is in its scope) named for a host or base URL that
-    become the host of a link carrying a token built in its body, each with that token."""
-    args = definition.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-             if a.arg not in ("self", "cls") and HOST_PARAMETER.search(a.arg)]
+def host_parameters(definition: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context,
+                    names: list[str] | None = None) -> dict[str, str]:
+    """Which of the parameters ``names`` of ``definition`` (``ctx`` is in its scope) become the host
+    of a link carrying a token built in its body, each with that token. Without ``names`` (the
+    project index, which cannot see the calls): the parameters named for a host or base URL."""
+    if names is None:
+        args = definition.args
+        names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+                 if a.arg not in ("self", "cls") and HOST_PARAMETER.search(a.arg)]
     if not names:
         return {}
-    nodes = [node for stmt in definition.body for node in _own_walk(stmt)
+    nodes = [node for stmt, _ in reached(definition.body, {}) for node in own_nodes(stmt)
              if isinstance(node, (ast.JoinedStr, ast.BinOp, ast.Call))]
     if not nodes:
         return {}
@@ -131,14 +136,3 @@ def host_parameters(definition: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Con
                 found[name] = link[1]
                 break
     return found
-
-
-def _own_walk(stmt: ast.stmt):
-    """The nodes of ``stmt`` outside nested function and class bodies."""
-    pending: list[ast.AST] = [stmt]
-    while pending:
-        node = pending.pop()
-        yield node
-        if node is not stmt and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        pending.extend(ast.iter_child_nodes(node))

@@ -95,8 +95,11 @@ def _block(body: list[ast.stmt], known: dict[str, object], must: bool, found: li
             elif verdict is False:
                 falls = _block(stmt.orelse, known, must, found) if stmt.orelse else True
             else:
-                falls = _block(stmt.body, known, False, found)
-                falls = (_block(stmt.orelse, known, False, found) if stmt.orelse else True) or falls
+                body_falls = _block(stmt.body, known, False, found)
+                else_falls = _block(stmt.orelse, known, False, found) if stmt.orelse else True
+                falls = body_falls or else_falls
+                if not (body_falls and else_falls):
+                    must = False  # one branch leaves: what follows runs on some runs only
             if not falls:
                 return False
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -108,13 +111,32 @@ def _block(body: list[ast.stmt], known: dict[str, object], must: bool, found: li
                 _block(handler.body, known, False, found)
             _block(stmt.orelse, known, False, found)  # type: ignore[attr-defined]
             _block(stmt.finalbody, known, must, found)  # type: ignore[attr-defined]
+            must = must and not _leaves_inside(stmt)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             _block(stmt.body, known, False, found)
             _block(stmt.orelse, known, False, found)
+            must = must and not _leaves_inside(stmt)
         elif isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 _block(case.body, known, False, found)
+            must = must and not _leaves_inside(stmt)
     return True
+
+
+def _leaves_inside(stmt: ast.stmt) -> bool:
+    """A ``return`` or ``raise`` somewhere in ``stmt`` (not in a nested definition): the statements
+    after it may not run."""
+    return any(isinstance(node, (ast.Return, ast.Raise)) for node in _statements_within(stmt))
+
+
+def _statements_within(stmt: ast.stmt) -> Iterator[ast.AST]:
+    """``stmt`` and the statements of its blocks (handlers and cases too), not entering definitions."""
+    pending: list[ast.AST] = [stmt]
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            pending.extend(child for child in getattr(node, field, ()) if not isinstance(child, _NESTED))
 
 
 def own_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:

@@ -35,6 +35,7 @@ from collections import Counter
 from typing import Iterator
 
 from flask_token_lint import __version__
+from flask_token_lint.cache import engine_fingerprint
 from flask_token_lint.cache import mark as mark_cache
 from flask_token_lint.cache import stamp as _stamp
 from flask_token_lint.context import Context, FileFacts
@@ -366,7 +367,9 @@ class ProjectIndex:
         text = self._read(path)
         summary = None
         if text is not None:
-            key = hashlib.sha256(f"{__version__}\0{self.settings!r}\0{path}\0{text}".encode("utf-8", "surrogatepass"))
+            # Keyed by the engine's own code too: a new engine under the same version summarises anew.
+            key = hashlib.sha256(f"{__version__}\0{engine_fingerprint()}\0{self.settings!r}\0{path}\0{text}"
+                                 .encode("utf-8", "surrogatepass"))
             summary = self._load(key.hexdigest())
             if summary is None:
                 summary = self._build(path, text)

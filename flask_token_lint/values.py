@@ -99,6 +99,19 @@ _TOKEN_FACTORY_NAME = re.compile(
 )
 
 
+def _joins_random_choices(node: ast.Call) -> bool:
+    """``"".join(secrets.choice(alphabet) for _ in range(24))`` (or ``SystemRandom().choice``): a
+    password or code made of random characters."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1):
+        return False
+    made = node.args[0]
+    if not isinstance(made, (ast.GeneratorExp, ast.ListComp)) or not isinstance(made.elt, ast.Call):
+        return False
+    choice = made.elt.func
+    return isinstance(choice, ast.Attribute) and choice.attr in ("choice", "choices")
+
+
 def _is_falsy_literal(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and not node.value
 
@@ -782,6 +795,8 @@ class ValueAnalysis:
         secret = self._made_secret(node, func, func_scope)
         if secret is not None:
             return secret
+        if _joins_random_choices(node):
+            return Value(Kind.TOKEN, "a generated secret")
         for returned, callee in self.summaries.returns(node, scope):
             found = self.value_of(returned, callee)
             if found is not None:
@@ -827,8 +842,10 @@ class ValueAnalysis:
             if base is not None and base.kind is Kind.SIGNATURE:
                 return Value(Kind.SIGNATURE, "an HMAC digest")
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if _GENERATED_SECRET.match(name):
-            return Value(Kind.TOKEN, f"the secret from {name}()")  # a generated password or one-time code
+        if _GENERATED_SECRET.match(name) and not self.summaries.callees(node, scope):
+            # a generated password or one-time code of a library: the module's own function of that
+            # name is judged by what it returns
+            return Value(Kind.TOKEN, f"the secret from {name}()")
         words = credentials.identifier_words(name)
         made = words[:1] == ["sign"] and words[1:2] not in ([w] for w in _NOT_SIGNING)
         made = made or (bool(set(words) & {"signature", "hmac"}) and words[:1] in ([w] for w in _MAKING_WORDS))

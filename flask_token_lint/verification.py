@@ -21,6 +21,7 @@ import ast
 from typing import TYPE_CHECKING, Callable
 
 from flask_token_lint.guards import ValueGuards
+from flask_token_lint.kinds import HTTP_CLIENT_MODULES
 from flask_token_lint.paths import own_nodes, reached, site_values
 from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.summaries import bind_arguments
@@ -41,11 +42,14 @@ _AGE_BOUND = "max_age"
 
 
 def _is_verifying_call(call: ast.Call, values: ValueAnalysis, scope: Scope) -> bool:
+    """A library verification by its qualified name, or a method named for one (``user.check_password``)
+    whose definition the module cannot see (a definition it can see is judged by its body)."""
     func = call.func
     qualname = values.qualname(func, scope) or ""
     if qualname in VERIFYING_FUNCTIONS or (qualname.startswith("passlib.") and qualname.endswith(".verify")):
         return True
-    return isinstance(func, ast.Attribute) and func.attr in VERIFYING_METHODS
+    return isinstance(func, ast.Attribute) and func.attr in VERIFYING_METHODS \
+        and not values.summaries.callees(call, scope)
 
 
 def _parameters(definition: ast.AST) -> list[str]:
@@ -128,15 +132,19 @@ def _gives_an_age_bound(stmt: ast.stmt) -> list[str]:
 
 
 # A call that stores a value with a lifetime: a key-value or cache store's write given a TTL.
-_STORE_METHODS = frozenset({"set", "add", "put", "store", "save", "setdefault", "hset", "set_value", "cache"})
+_STORE_METHODS = frozenset({"set", "add", "store", "save", "setdefault", "hset", "set_value", "cache"})
 _TTL_KEYWORDS = frozenset({"ttl", "ex", "px", "timeout", "expire", "expires", "expiry", "expiration", "expires_in",
                            "max_age"})
 _TTL_METHODS = frozenset({"setex", "psetex"})
 
 
-def _stores_with_a_lifetime(call: ast.Call) -> bool:
+def _stores_with_a_lifetime(call: ast.Call, values: ValueAnalysis, scope: Scope) -> bool:
+    """A key-value or cache store's write given a lifetime; never an HTTP client's call (whose
+    ``timeout=`` is no lifetime of what it sends)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
+        return False
+    if (values.qualname(func, scope) or "").startswith((*HTTP_CLIENT_MODULES, "aiohttp.")):
         return False
     if func.attr in _TTL_METHODS:
         return True
@@ -213,7 +221,7 @@ class Verification:
             holder = parents.get(use)
             call = parents.get(holder) if isinstance(holder, ast.keyword) else holder
             if isinstance(call, ast.Call) and use is not call.func:
-                if _stores_with_a_lifetime(call) or any(found is use for found in self.bounded(call, scope)):
+                if _stores_with_a_lifetime(call, self.values, scope) or any(found is use for found in self.bounded(call, scope)):
                     return True
         if depth >= 2 or not scope.is_function or node.id not in scope.facts.parameters \
                 or node.id in scope.facts.bindings:

@@ -41,7 +41,9 @@ def test_a_decided_test_keeps_only_the_branch_taken_and_nothing_runs_after_a_ret
 
 def test_undecided_tests_and_loop_bodies_are_reached_but_not_on_every_run():
     unknown = _lines({})
-    assert (5, False) in unknown and (9, False) in unknown and (11, False) in unknown and (12, True) in unknown
+    # ``if reveal: return token`` is undecided and leaves: the final return runs on some runs only.
+    assert (5, False) in unknown and (9, False) in unknown and (11, False) in unknown and (12, False) in unknown
+    assert (12, True) in _lines({"reveal": False})
 
 
 def test_decide_reads_literals_only():
@@ -67,3 +69,20 @@ def test_scenarios_and_their_keys():
     keys = [scenario_key({"kind": "reset"})]
     assert holds_for(keys, {"kind": "reset", "reveal": False}) and not holds_for(keys, {"kind": "auth"})
     assert holds_for([""], {})
+
+
+def test_after_an_undecided_branch_that_leaves_nothing_runs_on_every_run():
+    tree = ast.parse(
+        "def f(token, legacy):\n"
+        "    if legacy:\n"
+        "        return s.loads(token)\n"
+        "    return s.loads(token, max_age=3600)\n"
+        "def g(token):\n"
+        "    for x in token:\n"
+        "        return x\n"
+        "    after = 1\n"
+    )
+    f, g = tree.body
+    assert (4, False) in {(stmt.lineno, must) for stmt, must in reached(f.body, {})}
+    assert (4, True) in {(stmt.lineno, must) for stmt, must in reached(f.body, {"legacy": False})}
+    assert (8, False) in {(stmt.lineno, must) for stmt, must in reached(g.body, {})}
