@@ -25,7 +25,7 @@ from flask_token_lint.syntax import FUNCTION_NODES, argument, dotted, is_constan
 from flask_token_lint.values import Mapping, ValueAnalysis
 from flask_token_lint.verification import Verification, VerifiedGuards
 from flask_token_lint.allow_lists import AllowListGuards
-from flask_token_lint.member_checks import MemberGuards
+from flask_token_lint.member_checks import MemberGuards, reads_member
 from flask_token_lint.outgoing import Outgoing, outgoing_request, url_host
 from flask_token_lint.links import host_parameters, token_link
 from flask_token_lint.walk import Walk
@@ -202,6 +202,10 @@ class Context:
     def leak_of(self, node: ast.expr, tokens: bool = False) -> str | None:
         return self._values.leak_of(node, self._scope, tokens)
 
+    def credential_label(self, node: ast.expr) -> str | None:
+        """How a message names the request credential or token writing ``node`` out would reveal."""
+        return self.leak_of(node) or self.leak_of(node, tokens=True)
+
     def token_label(self, node: ast.expr) -> str | None:
         return self._values.token_label(node, self._scope)
 
@@ -327,6 +331,11 @@ class Context:
         if guards is None:
             guards = self._facts.member_checks[member] = MemberGuards(self._values, member)
         return guards.is_checked(node, self._scope)
+
+    @staticmethod
+    def member_of(node: ast.AST, *members: str) -> ast.expr | None:
+        """The value ``node`` reads one of ``members`` of (``data["aud"]``, ``data.get("aud")``)."""
+        return reads_member(node, *members)
 
     def callers(self) -> list[tuple[ast.Call, Context]]:
         """The calls of the function this scope is, made in the module, each with its context."""

@@ -60,6 +60,13 @@ SESSION_USERS: dict[str, tuple[str, ...]] = {
 COOKIE_SECURE_SETTINGS = frozenset(s for settings in SESSION_USERS.values() for s in settings)
 # An extension that makes every cookie Secure when it wraps the app.
 SECURING_EXTENSIONS = frozenset({"flask_talisman"})
+# Configuration classes (or keys of a configuration map) by name: one for the test runner
+# (``TestingConfig``, ``UnitTestConfig``; FTL107), or for any use but production (also
+# ``DevelopmentConfig``, ``"local"``; FTL405). Patterns, compiled by the rules that use them.
+TEST_CONFIGURATION_NAME = r"(?:^|_|(?<=[a-z]))(?:Test|Testing|Tests|UnitTest)(?=[A-Z_]|$)"
+NOT_PRODUCTION_NAME = (
+    r"(?i:(?:^|_|(?<=[a-z]))(?:dev|develop|development|test|testing|tests|local|debug|unittest|ci)(?=[A-Z_]|$|config))"
+)
 # HTTP clients whose ``verify=`` turns certificate checks off (FTL502, and the project index's
 # summaries of helpers that hand a parameter to it); aiohttp's ``ssl=`` is read apart.
 HTTP_CLIENT_MODULES = ("requests.", "httpx.", "urllib3.")

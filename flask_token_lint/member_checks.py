@@ -16,12 +16,12 @@ from flask_token_lint.scopes import Scope
 from flask_token_lint.values import ValueAnalysis
 
 
-def reads_member(node: ast.expr, member: str) -> ast.expr | None:
-    """The value ``node`` reads ``member`` of (``value[member]``, ``value.get(member)``), if it does."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == member:
+def reads_member(node: ast.AST, *members: str) -> ast.expr | None:
+    """The value ``node`` reads one of ``members`` of (``value[member]``, ``value.get(member)``)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in members:
         return node.value
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
-            and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == member:
+            and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in members:
         return node.func.value
     return None
 

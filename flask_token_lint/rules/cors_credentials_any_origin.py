@@ -37,15 +37,19 @@ def _any_origin(values: list[ast.expr], ctx: Context) -> str | None:
                     item = item.args[0]
                 text = ctx.string_of(item)
                 if text is not None and text.strip() in _EVERY_ORIGIN:
-                    return f"origins={text!r}"
+                    return text
     return None
 
 
-def _replaceable(how: str, call: ast.Call) -> bool:
+def _replaceable(call: ast.Call, ctx: Context) -> bool:
     """The call's own ``origins`` ("*", a list holding it, or left at the default) is what admits every
-    origin, and the call passes no ``**options`` that could hold another."""
-    whole = how.endswith(("origins='*'", "origins left at its default, '*'"))
-    return whole and not any(k.arg is None for k in call.keywords)
+    origin (not a pattern, not ``send_wildcard``, not a resource's options), and the call passes no
+    ``**options`` that could hold another."""
+    if any(k.arg is None for k in call.keywords) or ctx.passed(call, "resources") \
+            or _true(ctx.passed(call, "send_wildcard"), ctx):
+        return False
+    origins = ctx.passed(call, "origins")
+    return not origins or _any_origin(origins, ctx) == "*"
 
 
 def _is_request_origin(node: ast.expr, ctx: Context) -> bool:
@@ -158,7 +162,7 @@ class CorsCredentialsAnyOrigin(Rule):
         if isinstance(node, ast.Call):
             how = self._flask_cors(node, ctx)
             if how is not None:
-                lists = ctx.project_origin_lists() if _replaceable(how, node) else []
+                lists = ctx.project_origin_lists() if _replaceable(node, ctx) else []
                 if len(lists) == 1:
                     yield node, {"how": how}, Fixable(FixSafety.UNSAFE, (("origins", json.dumps(lists[0])),))
                 else:
@@ -210,7 +214,8 @@ class CorsCredentialsAnyOrigin(Rule):
             return "send_wildcard=True"
         if not origins:
             return "origins left at its default, '*'"
-        return _any_origin(origins, ctx)
+        found = _any_origin(origins, ctx)
+        return None if found is None else f"origins={found!r}"
 
     def _echo(self, node: ast.AST, ctx: Context) -> str | None:
         found = _header_set(node, ctx)

@@ -31,7 +31,7 @@ _ABORTS = frozenset(
 def _exposed(node: ast.expr | None, ctx: Context) -> str | None:
     if node is None:
         return None
-    return ctx.leak_of(node) or ctx.leak_of(node, tokens=True)
+    return ctx.credential_label(node)
 
 
 class CredentialsInResponse(Rule):

@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 import re
 
+from flask_token_lint.kinds import TEST_CONFIGURATION_NAME
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API2, Rule, Severity, example
 
 if TYPE_CHECKING:
@@ -16,8 +17,7 @@ _SECRET_NAME = re.compile(r"^(?:[A-Z0-9_]*_)?SECRET_KEY$|^[A-Z0-9_]*JWT_SECRET[A
 _NOT_THE_SECRET = re.compile(r"_(?:ENV|ENV_VAR|ENVVAR|VAR|NAME|FILE|PATH|FIELD|HEADER|LENGTH|LEN)$")
 # python_jwt signs with jwcrypto JWK objects; flask-jwt-extended reads its key from the configuration.
 _KEYS_ARE_OBJECTS = frozenset({"python_jwt", "flask-jwt-extended"})
-# A configuration class for the test runner, by its name (``TestingConfig``, ``UnitTestConfig``).
-_TEST_CLASS = re.compile(r"(?:^|_|(?<=[a-z]))(?:Test|Testing|Tests|UnitTest)(?=[A-Z_]|$)")
+_TEST_CLASS = re.compile(TEST_CONFIGURATION_NAME)
 
 
 def _test_configuration(cls: ast.ClassDef | None) -> bool:
@@ -83,8 +83,8 @@ class JwtHardcodedSecret(Rule):
             "tokens and session cookies for any user. Values from `os.environ`, files or a vault, public keys "
             "and names that merely contain `secret` or `token` stay silent. Test and example code, where a "
             "fixed key signs nothing anyone relies on, is left out as a whole by the `test-code` setting, "
-            "not by this rule; neither is a configuration class for the test runner (`TestingConfig`, "
-            "`UnitTestConfig`, or one setting `TESTING = True`) in application code. An empty key is the one every attacker tries first; python-jose, PyJWT 1.x and "
+            "not by this rule. In application code, the rule itself skips a configuration class for the test "
+            "runner (`TestingConfig`, `UnitTestConfig`, or one setting `TESTING = True`). An empty key is the one every attacker tries first; python-jose, PyJWT 1.x and "
             "older authlib and PyJWT 2 releases sign and verify with it. An empty key in a decode is reported "
             "by FTL101 (the signature check proves nothing), an empty `SECRET_KEY` is Flask's \"not set\"."
         ),

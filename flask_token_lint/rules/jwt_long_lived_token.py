@@ -95,8 +95,7 @@ class JwtLongLivedToken(Rule):
     owasp = OWASP_API2
     node_types = (ast.Call, ast.Assign, ast.AnnAssign)
     triggers = ("timedelta|time + encode|create_access_token|JWT_ACCESS_TOKEN_EXPIRES",)
-    # Off until a review of real code shows its findings hold: the review corpora (29 Flask-based
-    # packages) have no literal access-token lifetime above a day outside their tests.
+    # Off until a review of real code shows its findings hold: one case so far (zou, fresh corpus).
     default_enabled = False
     docs = Docs(
         what=(
@@ -106,8 +105,8 @@ class JwtLongLivedToken(Rule):
             "in any configuration spelling, and `create_access_token(..., expires_delta=...)`. Refresh tokens "
             "(`create_refresh_token`, `JWT_REFRESH_TOKEN_EXPIRES`) and lifetimes made at run time (read from "
             "configuration, computed from a parameter) stay silent. No fix: the right lifetime is the team's "
-            "call. Off by default: the packages the rules are reviewed on hold no case of it yet; turn it on "
-            "with `--extend-select FTL109`."
+            "call. Off by default: the packages the rules are reviewed on hold one case of it so far; turn it "
+            "on with `--extend-select FTL109`."
         ),
         why=(
             "A bearer token works for whoever holds it until it expires: one leaked from a log, a browser or a "
@@ -167,7 +166,7 @@ class JwtLongLivedToken(Rule):
             return
         encode = ctx.encode_call(node)
         payload = None if encode is None else encode.argument("payload")
-        if payload is None or encode is None:
+        if payload is None:
             return
         for mapping in ctx.mappings_of(payload):
             exp = mapping.get("exp")

@@ -7,7 +7,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from flask_token_lint.kinds import SESSION_USERS
+from flask_token_lint.kinds import NOT_PRODUCTION_NAME, SECURING_EXTENSIONS, SESSION_USERS
 from flask_token_lint.syntax import dotted
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 
@@ -19,10 +19,7 @@ _APP_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
 _OPAQUE_LOADERS = frozenset({"from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "from_json"})
 _SETTERS = frozenset({"update", "from_mapping", "setdefault", "__setitem__"})
 # A configuration chosen for development or testing (by its class name or its key in a map).
-_NOT_PRODUCTION = re.compile(
-    r"(?:^|_|(?<=[a-z]))(?:dev|develop|development|test|testing|tests|local|debug|unittest|ci)(?=[A-Z_]|$|config)",
-    re.IGNORECASE,
-)
+_NOT_PRODUCTION = re.compile(NOT_PRODUCTION_NAME)
 
 
 def _not_production(name: str | None) -> bool:
@@ -44,7 +41,7 @@ class SessionCookieNotSecure(Rule):
     docs = Docs(
         what=(
             "Finds a Flask app whose project keeps logins in cookies (this module or a project module it "
-            "imports, directly or through others, uses `flask.session`, Flask-Login, Flask-Session, "
+            "imports uses `flask.session`, Flask-Login, Flask-Session, "
             "Flask-Security, or flask-jwt-extended with cookie tokens) while no configuration the app loads "
             "sets `SESSION_COOKIE_SECURE` (with Flask-Login and Flask-Security also `REMEMBER_COOKIE_SECURE`; "
             "with flask-jwt-extended cookies `JWT_COOKIE_SECURE`). It reads the settings the app's module "
@@ -113,16 +110,16 @@ class SessionCookieNotSecure(Rule):
     def check(self, node, ctx):
         if ctx.qualname(node.func) not in _APP_CLASSES:
             return
+        if not _serves(node, ctx):
+            return  # an app made for a moment (to create tables, in a test) and dropped
         closure = ctx.project_closure()
         needed: dict[str, str] = {}  # setting -> the library that needs it
         for user, module in sorted(closure.sessions.items()):
             for setting in SESSION_USERS.get(user, ()):
                 needed.setdefault(setting, f"{user} (in {os.path.basename(module)})" if module != "this module" else user)
         needed = {name: user for name, user in needed.items() if name not in closure.secures}
-        if not needed or closure.secures & {"flask_talisman"}:
+        if not needed or closure.secures & SECURING_EXTENSIONS:
             return
-        if not _serves(node, ctx):
-            return  # an app made for a moment (to create tables, in a test) and dropped
         loaded = _loaded(node, ctx)
         if loaded is None:
             return  # configured in a way the analysis cannot read

@@ -22,11 +22,11 @@ def _carried(outgoing, ctx: Context) -> str | None:
             return f"the incoming headers ({value.label}, Authorization included)"
         for mapping in ctx.mappings_of(headers):
             for item in mapping.values():
-                found = ctx.leak_of(item) or ctx.leak_of(item, tokens=True)
+                found = ctx.credential_label(item)
                 if found is not None:
                     return found
     for auth in ctx.passed(outgoing.call, "auth"):
-        found = ctx.leak_of(auth) or ctx.leak_of(auth, tokens=True)
+        found = ctx.credential_label(auth)
         if found is not None:
             return found
     return None
@@ -42,7 +42,7 @@ class TokenForwardedToUntrustedHost(Rule):
     owasp = OWASP_API7
     node_types = (ast.Call,)
     triggers = (f"{REQUEST_SOURCE} + headers|auth",)
-    # Off until a review of real code shows its findings hold: the review corpora have no case yet.
+    # Off until a review of real code shows its findings hold: the review corpora hold no case yet.
     default_enabled = False
     docs = Docs(
         what=(
@@ -98,13 +98,11 @@ class TokenForwardedToUntrustedHost(Rule):
 
     def check(self, node, ctx):
         outgoing = ctx.outgoing_request(node)
-        if outgoing is None:
-            return
+        what = None if outgoing is None else _carried(outgoing, ctx)
+        if what is None:
+            return  # no request, or nothing it carries is a credential
         for url in outgoing.urls:
             found = ctx.url_host(url)
-            if found is None or ctx.is_allow_listed(found[0]):
-                continue
-            what = _carried(outgoing, ctx)
-            if what is not None:
+            if found is not None and not ctx.is_allow_listed(found[0]):
                 yield node, {"what": what, "host": found[1].label}
                 return

@@ -19,8 +19,13 @@ def _formats(node: ast.Call) -> bool:
 def _inline_script(node: ast.AST, ctx) -> str | None:
     """A page's text (an f-string, ``+``, ``%`` or ``.format``) that writes a token inside a
     ``<script>`` element: what token."""
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Add, ast.Mod)):
+        return None  # arithmetic, not text
     if isinstance(ctx.parent(node), (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
         return None  # the whole string is read once, from its outermost part
+    if not any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "<script" in n.value.lower()
+               for n in ast.walk(node)) and not isinstance(node, ast.Call):
+        return None  # no literal opens a script here (a ``%``/``.format`` template may be a name)
     inside = False
     for piece in ctx.text_pieces(node):
         if isinstance(piece, tuple):
@@ -32,7 +37,7 @@ def _inline_script(node: ast.AST, ctx) -> str | None:
                 inside = False
             continue
         if inside:
-            found = ctx.token_label(piece) or ctx.leak_of(piece) or ctx.leak_of(piece, tokens=True)
+            found = ctx.credential_label(piece)
             if found is not None:
                 return found
     return None
@@ -48,7 +53,7 @@ class TokenInTemplate(Rule):
     owasp = OWASP_API2
     node_types = (ast.Call, ast.JoinedStr, ast.BinOp)
     triggers = ("render_template|stream_template + flask", "<script")
-    # Off until a review of real code shows its findings hold: the review corpora have no case yet.
+    # Off until a review of real code shows its findings hold: the review corpora hold no case yet.
     default_enabled = False
     docs = Docs(
         what=(
@@ -110,7 +115,7 @@ class TokenInTemplate(Rule):
             for mapping in ctx.mappings_of(keyword.value):
                 passed.extend((str(name), value) for name, value in mapping.items())
         for name, value in passed:
-            label = ctx.token_label(value) or ctx.leak_of(value)
+            label = ctx.credential_label(value)
             if label is not None:
-                yield node, {"what": label[:1].upper() + label[1:], "name": f"the template variable {name!r}"}
+                yield node, {"what": capitalized(label), "name": f"the template variable {name!r}"}
                 return
