@@ -360,23 +360,7 @@ class Context:
     def verified_with_age_bound(self, read: ast.expr) -> bool:
         """The value ``read`` (or the name it is bound to, at any of its uses in this scope) is
         verified as a token with an age bound (``loads(token, max_age=...)``, directly or in a helper)."""
-        uses: list[ast.expr] = [read]
-        binding = self.parent(read)
-        target = None
-        if isinstance(binding, ast.NamedExpr):
-            target = binding.target
-        elif isinstance(binding, (ast.Assign, ast.AnnAssign)):
-            targets = binding.targets if isinstance(binding, ast.Assign) else [binding.target]
-            target = targets[0] if len(targets) == 1 else None
-        if isinstance(target, ast.Name):
-            uses.extend(use for use in self.loads_of(target.id) if read in self.bound_values(use))
-        for use in uses:
-            call = self.parent(use)
-            if isinstance(call, ast.keyword):
-                call = self.parent(call)
-            if isinstance(call, ast.Call) and any(found is use for found in self._facts.verification.bounded(call, self._scope)):
-                return True
-        return False
+        return self._facts.verification.verified_with_age_bound(read, self._scope)
 
     def decode_call(self, node: ast.Call) -> DecodeCall | None:
         return self._facts.jwt.decode(node, self._scope)

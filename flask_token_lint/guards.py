@@ -16,7 +16,7 @@ import ast
 
 from flask_token_lint.kinds import Kind, Value
 from flask_token_lint.scopes import Binding, Scope
-from flask_token_lint.syntax import dotted
+from flask_token_lint.syntax import dotted, is_falsy_literal
 from flask_token_lint.values import ValueAnalysis
 
 _REGEX_FUNCTIONS = frozenset({"re.match", "re.fullmatch", "re.search"})
@@ -146,9 +146,9 @@ class GuardAnalysis:
                             pending.append((head.value, depth + 1))
         return found
 
-    def _dominated(self, node: ast.AST, scope: Scope) -> bool:
+    def _dominated(self, node: ast.AST, scope: Scope, subject: list[tuple[Binding, Scope]] | None = None) -> bool:
         parents = self.values.parents
-        subject = self._subject(node, scope)
+        subject = self._subject(node, scope) if subject is None else subject
         child = node
         while child is not scope.node:
             parent = parents.get(child)
@@ -308,7 +308,7 @@ class GuardAnalysis:
             # Every return is the check itself, a falsy literal, or a true literal the check
             # dominates (``if header.startswith("Bearer "): return True`` then ``return False``).
             returns = [r for r in inner.facts.returns if r.value is not None]
-            checked = [r for r in returns if not _is_falsy(r.value)]
+            checked = [r for r in returns if not is_falsy_literal(r.value)]
             if checked and all(
                 guards.polarity(r.value, inner) == 1
                 or (isinstance(r.value, ast.Constant) and r.value.value is True and guards._dominated(r, inner))
@@ -338,7 +338,8 @@ class ValueGuards(GuardAnalysis):
 
     def dominates(self, node: ast.AST, scope: Scope) -> bool:
         """A check of what ``node`` reads dominates it."""
-        return bool(self._subject(node, scope)) and self.is_guarded(node, scope)
+        subject = self._subject(node, scope)
+        return bool(subject) and self._dominated(node, scope, subject)
 
 
 def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
@@ -346,9 +347,6 @@ def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
     value = getattr(parent, field, None)
     return child is value or (isinstance(value, list) and any(child is item for item in value))
 
-
-def _is_falsy(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and not node.value
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -33,7 +33,6 @@ _HOST_KINDS = frozenset({Kind.HOST, Kind.INPUT})
 @dataclass
 class Outgoing:
     call: ast.Call
-    method: str  # the verb ("get", "post", "request", ...), "urlopen" or "Request"
     urls: list[ast.expr]
     headers: list[ast.expr]
 
@@ -43,8 +42,7 @@ def outgoing_request(call: ast.Call, ctx: Context) -> Outgoing | None:
     func = ctx.callee(call)
     qualname = ctx.qualname(call.func) or ""
     if qualname in _URLLIB:
-        method = qualname.rsplit(".", 1)[-1]
-        return Outgoing(call, method, ctx.passed(call, "url", 0), ctx.passed(call, "headers", 2))
+        return Outgoing(call, ctx.passed(call, "url", 0), ctx.passed(call, "headers", 2))
     method = func.attr if isinstance(func, ast.Attribute) else qualname.rsplit(".", 1)[-1]
     if method not in _VERBS:
         return None
@@ -55,7 +53,7 @@ def outgoing_request(call: ast.Call, ctx: Context) -> Outgoing | None:
     if not (known or headers):
         return None
     position = 1 if method == "request" else 0
-    return Outgoing(call, method, ctx.passed(call, "url", position), headers)
+    return Outgoing(call, ctx.passed(call, "url", position), headers)
 
 
 def url_host(url: ast.expr, ctx: Context) -> tuple[ast.expr, Value] | None:

@@ -39,7 +39,7 @@ from flask_token_lint.cache import engine_fingerprint
 from flask_token_lint.cache import mark as mark_cache
 from flask_token_lint.cache import stamp as _stamp
 from flask_token_lint.context import Context, FileFacts
-from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder
+from flask_token_lint.files import SKIPPED_DIRECTORIES, Excluder, PathPatterns
 from flask_token_lint.summaries import Forward
 from flask_token_lint.kinds import HTTP_CLIENT_MODULES, HTTP_METHODS, Value
 from flask_token_lint.links import HOST_PARAMETER, host_parameters
@@ -89,13 +89,11 @@ _LITERAL_HEAD = re.compile(
 )
 _ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?[-+*/|&%@^]?=(?!=)", re.MULTILINE)
 _BOUND_OTHERWISE = re.compile(r"\b(?:for|global|nonlocal|as)[ \t]+([A-Za-z_]\w*)")
-_IMPORTS = " imports"
+_IMPORTS = " imports"  # the key of a module's import lines among its heads (never a name)
 # Files ``mentions`` reads (Python and configuration), how many at most, and how large each.
 _CONFIG_SUFFIXES = (".py", ".cfg", ".ini", ".toml", ".env", ".yaml", ".yml", ".json", ".conf")
 _MENTION_LIMIT = 20000
 _MENTION_SIZE = 2_000_000
-_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
-_TEST_FILE = re.compile(r"test_.*\.py$|.*_test\.py$|conftest\.py$")  # the key of a module's import lines among its heads (never a name)
 _FUNCTION_HEAD = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 # Import statements as text, before any parse: ``from .auth import (a, b as c)`` / ``import a.b as c``.
 _IMPORT_TEXT = re.compile(
@@ -148,7 +146,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, str, int], str | None] = {}
         self._literal_heads: dict[str, dict[str, tuple[str, int]]] = {}
         self._closures: dict[str, tuple[list[str], set[str]] | None] = {}
-        self._mentions: dict[tuple[str, str, str], tuple[bool, list[str]]] = {}
+        self._mentions: dict[tuple[str, str, str], tuple[object, list[str]]] = {}  # project-wide answers
         self._submodules: dict[tuple[str, str], str | None] = {}
         self._bases: dict[str, str] = {}
         self._import_lines: dict[str, list[re.Match[str]]] = {}
@@ -263,7 +261,6 @@ class ProjectIndex:
         if imports and any(lines and not _LITERAL_HEAD.match(lines) for lines in found.values()):
             found[_IMPORTS] = "\n".join(imports)  # read with any of its functions (once per module)
         self._head_cache[path] = found
-        self._head_digests[path] = hashlib.sha256(json.dumps(sorted(found.items())).encode("utf-8", "surrogatepass")).hexdigest()
         # A literal assigned once at column 0 and bound nowhere else (no other ``NAME =``, ``NAME +=``,
         # ``for NAME``, ``global NAME``, ``as NAME``) is a constant read from its own lines, without a parse.
         if literals:
@@ -272,6 +269,9 @@ class ProjectIndex:
             self._literal_heads[path] = {
                 name: head for name, head in literals.items() if head is not None and bound[name] == 1
             }
+        # The digest covers which literals are constants too: a second binding far below changes it.
+        shown = [sorted(found.items()), sorted(self._literal_heads.get(path, {}))]
+        self._head_digests[path] = hashlib.sha256(json.dumps(shown).encode("utf-8", "surrogatepass")).hexdigest()
         return found
 
     def heads_digest(self, path: str, fresh: bool = False) -> str:
@@ -410,8 +410,7 @@ class ProjectIndex:
         try:
             tree = ast.parse(text, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            summary.parsed = False
-            return summary
+            return summary  # a module that does not parse brings nothing
         # The value analysis runs only for a module that mentions a credential source: no other
         # module's functions can return one.
         lines = text.split("\n")
@@ -580,80 +579,58 @@ class ProjectIndex:
         ``.toml``, ``.env``, YAML, JSON; not test code, whose settings serve no deployment) matches
         ``pattern``, and the files the answer rests on (the one that matched, or every file read).
         A project too big to read (``_MENTION_LIMIT`` files) answers True: unknown is not "absent"."""
-        key = (self.root_of(path), "mentions", pattern.pattern)
-        found = self._mentions.get(key)
-        if found is None:
-            read: list[str] = []
-            found = (True, [])
-            for file, text in self._project_texts(path):
-                if file is None:
-                    break  # too many files to read
-                read.append(file)
-                if pattern.search(text):
-                    found = (True, [file])
-                    break
-            else:
-                found = (False, read)
-            self._mentions[key] = found
-        return found
+        def fold(found: bool, file: str, text: str) -> tuple[bool, bool]:
+            hit = pattern.search(text) is not None
+            return hit, hit  # the answer so far, and whether to stop
+        answer, read = self._scan(path, ("mentions", pattern.pattern), False, fold, True)
+        return answer, (read[-1:] if answer and read else read)
 
     def count(self, path: str, pattern: re.Pattern[str]) -> tuple[int, list[str]]:
         """How many times ``pattern`` matches in the Python files of ``path``'s project (test code
         aside), and the files read; a project too big to read counts as many."""
-        key = (self.root_of(path), "count", pattern.pattern)
-        found = self._mentions.get(key)
-        if found is None:
-            total, read = 0, []
-            for file, text in self._project_texts(path):
-                if file is None:
-                    total, read = _MENTION_LIMIT, []
-                    break
-                if file.endswith(".py"):
-                    read.append(file)
-                    total += len(pattern.findall(text))
-            found = self._mentions[key] = (total, read)  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+        def fold(total: int, file: str, text: str) -> tuple[int, bool]:
+            return total + (len(pattern.findall(text)) if file.endswith(".py") else 0), False
+        return self._scan(path, ("count", pattern.pattern), 0, fold, _MENTION_LIMIT)
 
     def origin_lists(self, path: str) -> tuple[list[list[str]], list[str]]:
         """The distinct lists of origins the project's files write (``CORS_ORIGINS = [...]``,
         ``"allowed_origins": (...)``, ``origins=[...]``: literal ``http(s)://host`` strings only), and
         the files read; none when the project is too big to read."""
-        key = (self.root_of(path), "origins", "")
-        found = self._mentions.get(key)
-        if found is None:
-            lists: dict[tuple[str, ...], None] = {}
-            read: list[str] = []
-            for file, text in self._project_texts(path):
-                if file is None:
-                    lists, read = {}, []
-                    break
-                read.append(file)
-                for origins in origin_lists(text):
-                    lists.setdefault(tuple(origins))
-            found = self._mentions[key] = ([list(origins) for origins in lists], read)  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+        def fold(lists: list[list[str]], file: str, text: str) -> tuple[list[list[str]], bool]:
+            return lists + [origins for origins in origin_lists(text) if origins not in lists], False
+        return self._scan(path, ("origins", ""), [], fold, [])
 
-    def _project_texts(self, path: str) -> Iterator[tuple[str | None, str]]:
-        """The Python and configuration files of ``path``'s project with their text, test code and
-        hidden folders (``.git``, ``.cache``, ``.venv``) left out; ``(None, "")`` once
-        ``_MENTION_LIMIT`` files were read."""
+    def _scan(self, path: str, question: tuple[str, str], start, fold, too_big):  # type: ignore[no-untyped-def]
+        """One answer about the Python and configuration files of ``path``'s project, folded over
+        their texts (test code and hidden folders left out) and kept per project root until a file
+        changes; ``too_big`` once ``_MENTION_LIMIT`` files were read. Returns the answer and the
+        files it read (a cached result's dependencies)."""
         root = self.root_of(path)
-        count = 0
-        excluder = Excluder(SKIPPED_DIRECTORIES, root)
-        for folder, folders, files in os.walk(root):
-            folders[:] = sorted(f for f in folders if f not in _TEST_FOLDERS and not f.startswith(".")
-                                and not excluder.skips_directory(os.path.join(folder, f)))
-            for name in sorted(files):
-                if not (name.endswith(_CONFIG_SUFFIXES) or name.startswith(".env")) or _TEST_FILE.match(name):
-                    continue
-                if count >= _MENTION_LIMIT:
-                    yield None, ""
-                    return
-                count += 1
-                file = os.path.join(folder, name)
-                text = self._read(file, digest=False) if name.endswith(".py") else _read_text(file)
-                if text is not None:
-                    yield file, text
+        key = (root, *question)
+        if key not in self._mentions:
+            answer, read = start, []
+            tests = PathPatterns(self.settings.test_code_patterns, root)
+            excluder = Excluder(SKIPPED_DIRECTORIES, root)
+            for folder, folders, files in os.walk(root):
+                folders[:] = sorted(f for f in folders if not f.startswith(".") and not tests.matches(os.path.join(folder, f))
+                                    and not excluder.skips_directory(os.path.join(folder, f)))
+                for name in sorted(files):
+                    file = os.path.join(folder, name)
+                    if not (name.endswith(_CONFIG_SUFFIXES) or name.startswith(".env")) or tests.matches(file):
+                        continue
+                    if len(read) >= _MENTION_LIMIT:
+                        self._mentions[key] = (too_big, [])
+                        return self._mentions[key]
+                    text = self._read(file, digest=False) if name.endswith(".py") else _read_text(file)
+                    if text is None:
+                        continue
+                    read.append(file)
+                    answer, stop = fold(answer, file, text)
+                    if stop:
+                        self._mentions[key] = (answer, read)
+                        return self._mentions[key]
+            self._mentions[key] = (answer, read)
+        return self._mentions[key]
 
     def _closure_facts(self, path: str) -> tuple[list[str], set[str]] | None:
         """From the module's text, without parsing: the session and login libraries it uses and the

@@ -59,7 +59,6 @@ class ModuleSummary:
     keyword_only: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, dict[str, object]] = field(default_factory=dict)  # fn -> its literal defaults
     binds_first: dict[str, str] = field(default_factory=dict)  # fn -> "never" | "always" | "instance"
-    parsed: bool = True
 
     def defines(self, name: str) -> bool:
         return name in self.constants or name in self.returns or name in self.configs or name in self.apps \
@@ -228,13 +227,9 @@ class ImportedFacts:
         found = self._defined(self._attribute(dotted_name))
         if found is None or found[1] not in found[2].forwards:
             return []
-        module, name, summary = found
+        _, name, summary = found
         wanted = {parameter for parameter, handed_to in summary.forwards[name] if handed_to == kind}
-        parameters = summary.parameters.get(name, [])
-        sites = [argument for parameter, argument in zip(parameters, call.args)
-                 if parameter in wanted and not isinstance(argument, ast.Starred)]
-        sites += [k.value for k in call.keywords if k.arg in wanted]
-        return sites
+        return _sites(summary.parameters.get(name, []), wanted, call)
 
     def scheme_checks(self, dotted_name: str, call: ast.Call) -> list[tuple[ast.expr, str]]:
         """What ``call`` of the imported function ``dotted_name`` passes for the parameters whose
@@ -245,9 +240,8 @@ class ImportedFacts:
         _, name, summary = found
         checks = summary.checks[name]
         parameters = summary.parameters.get(name, [])
-        handed = [(p, a) for p, a in zip(parameters, call.args) if not isinstance(a, ast.Starred)]
-        handed += [(k.arg, k.value) for k in call.keywords if k.arg]
-        return [(argument, checks[parameter]) for parameter, argument in handed if parameter in checks]
+        return [(argument, checks[parameter]) for parameter in checks
+                for argument in _sites(parameters, {parameter}, call)]
 
     def origin(self, name: str) -> tuple[str, int, str] | None:
         """Where an imported name that carries a fact is defined (its module's path and line) and

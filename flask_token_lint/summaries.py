@@ -1,7 +1,8 @@
 """What the module's own functions and methods do, applied where they are called.
 
-A call's callee is found by name: a function of the module or of an enclosing function, or a
-method of the enclosing class called on ``self``/``cls``. Its summary says what it returns (so
+A call's callee is found by name: a function of the module or of an enclosing function, a method
+of the enclosing class called on ``self``/``cls``, or a method of a module class called on the
+class or on a name bound to an instance of it (``staticmethod``s bind no first parameter). Its summary says what it returns (so
 a helper returning the header, a token or a falsy constant is read at the call) and which of
 its parameters it hands on to which calls (so ``self._request(url, verify=False)`` is read as
 the ``requests.request(..., verify=False)`` inside it). Summaries are computed once per

@@ -92,6 +92,11 @@ def top_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         stack.extend(reversed(children))
 
 
+def is_falsy_literal(node: ast.AST | None) -> bool:
+    """``None``, ``False``, ``0``, ``""``, ``b""`` written in place."""
+    return isinstance(node, ast.Constant) and not node.value
+
+
 def is_constant(node: ast.AST | None, value: object) -> bool:
     """``node`` is the literal ``value`` (``True``, ``False``, ``None``), compared by identity."""
     return isinstance(node, ast.Constant) and node.value is value

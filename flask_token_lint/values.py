@@ -27,7 +27,7 @@ from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.settings import Settings
 from flask_token_lint.summaries import Summaries
 from flask_token_lint.paths import own_nodes, reached, site_values
-from flask_token_lint.syntax import int_index, is_method_call
+from flask_token_lint.syntax import int_index, is_falsy_literal, is_method_call
 
 _STRING_KINDS = frozenset({Kind.AUTH_HEADER, Kind.SECRET_VALUE, Kind.SCHEME, Kind.TOKEN, Kind.SIGNATURE, Kind.INPUT,
                            Kind.HOST})
@@ -111,9 +111,6 @@ def _joins_random_choices(node: ast.Call) -> bool:
     choice = made.elt.func
     return isinstance(choice, ast.Attribute) and choice.attr in ("choice", "choices")
 
-
-def _is_falsy_literal(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and not node.value
 
 
 class Mapping(dict):  # type: ignore[type-arg]
@@ -337,7 +334,7 @@ class ValueAnalysis:
             return [*self.constants_of(node.body, scope, depth + 1), *self.constants_of(node.orelse, scope, depth + 1)]
         if isinstance(node, ast.BoolOp):
             values = list(node.values)
-            if isinstance(node.op, ast.Or) and len(values) > 1 and _is_falsy_literal(values[-1]):
+            if isinstance(node.op, ast.Or) and len(values) > 1 and is_falsy_literal(values[-1]):
                 # ``ca_cert or False``: the fallback only normalises a value that is already falsy (an
                 # empty setting); what the expression holds is decided where ``ca_cert`` comes from.
                 values = values[:-1]

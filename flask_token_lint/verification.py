@@ -25,7 +25,7 @@ from flask_token_lint.kinds import HTTP_CLIENT_MODULES
 from flask_token_lint.paths import own_nodes, reached, site_values
 from flask_token_lint.scopes import Binding, Scope
 from flask_token_lint.summaries import bind_arguments
-from flask_token_lint.syntax import dotted
+from flask_token_lint.syntax import dotted, is_falsy_literal
 
 if TYPE_CHECKING:
     from flask_token_lint.values import ValueAnalysis
@@ -57,9 +57,6 @@ def _parameters(definition: ast.AST) -> list[str]:
     return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
 
 
-def _is_falsy_literal(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and not node.value
-
 
 def verified_parameters(definition: ast.AST, inner: Scope, values: ValueAnalysis) -> list[str]:
     """The parameters a true result of the function proves equal to a secret: every value it
@@ -68,7 +65,7 @@ def verified_parameters(definition: ast.AST, inner: Scope, values: ValueAnalysis
     names = set(_parameters(definition)) - set(inner.facts.bindings)
     proved: set[str] | None = None
     for value in returned:
-        if _is_falsy_literal(value):
+        if is_falsy_literal(value):
             continue
         found: set[str] = set()
         parts = value.values if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.And) else [value]
@@ -208,6 +205,25 @@ class Verification:
         if imported is not None:
             return getattr(scope.module.imported, fact)(*imported, call)
         return []
+
+    def verified_with_age_bound(self, read: ast.expr, scope: Scope) -> bool:
+        """``read`` (a value read from the request), or a use of the name it is bound to, is handed to
+        a verification with an age bound."""
+        parents = self.values.parents
+        uses: list[ast.expr] = [read]
+        binding = parents.get(read)
+        targets = getattr(binding, "targets", None) or [getattr(binding, "target", None)]
+        if isinstance(binding, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and len(targets) == 1 \
+                and isinstance(targets[0], ast.Name):
+            for use in scope.facts.loads.get(targets[0].id, ()):
+                if any(getattr(path[0], "value", None) is read for path, _ in self.values.reaching(use, scope)):
+                    uses.append(use)
+        for use in uses:
+            holder = parents.get(use)
+            call = parents.get(holder) if isinstance(holder, ast.keyword) else holder
+            if isinstance(call, ast.Call) and any(found is use for found in self.bounded(call, scope)):
+                return True
+        return False
 
     def time_limited(self, node: ast.expr, scope: Scope, depth: int = 0) -> bool:
         """The token ``node`` names lives a bounded time: in this function it is stored with a TTL

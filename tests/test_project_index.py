@@ -228,3 +228,21 @@ def test_a_host_pinned_anywhere_in_the_project_silences_token_links_and_the_cach
     (project / "accounts" / "__init__.py").write_text((project / "accounts" / "__init__.py").read_text() + "\n")
     _, again, _ = run(*argv, cwd=project)
     assert len(codes(again)) == 8
+
+
+def test_a_constant_that_stops_being_one_re_checks_its_importers(tmp_path):
+    project = tmp_path / "keys"
+    (project / "svc").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    (project / "svc" / "__init__.py").write_text("")
+    config = project / "svc" / "config.py"
+    config.write_text('import os\n\nSIGNING_KEY = "a-key-written-in-the-code"\n')
+    (project / "svc" / "tokens.py").write_text(
+        "import jwt\n\nfrom svc.config import SIGNING_KEY\n\n\n"
+        "def issue(claims):\n    return jwt.encode(claims, SIGNING_KEY, algorithm=\"HS256\")\n"
+    )
+    argv = ("check", "--select", "FTL107", "--format", "json", "svc/tokens.py")
+    assert ("svc/tokens.py", 7, "FTL107") in codes(run(*argv, cwd=project)[1])
+    # Rebound far below the literal: no longer a constant, and the cached result must not say so.
+    config.write_text(config.read_text() + '\nif os.environ.get("ROTATE"):\n    SIGNING_KEY = os.environ["KEY"]\n')
+    assert codes(run(*argv, cwd=project)[1]) == []
