@@ -424,6 +424,11 @@ class Context:
         module = self._scope.module
         return (module.project if module.project is not None else ImportedFacts()).mentions(pattern, module.tree)
 
+    def imports_mention(self, pattern: re.Pattern[str]) -> bool:
+        """This module's text, or that of a project module it imports, matches ``pattern``."""
+        module = self._scope.module
+        return (module.project if module.project is not None else ImportedFacts()).imports_mention(pattern, module.tree)
+
     def project_origin_lists(self) -> list[list[str]]:
         """The distinct literal lists of origins (``CORS_ORIGINS = ["https://app.example.com"]``) this
         module and the files of its project write."""

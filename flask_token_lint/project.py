@@ -198,6 +198,10 @@ class ProjectIndex:
         return self._submodules[key]
 
     # -- summaries ------------------------------------------------------------------------------
+    def text_of(self, path: str) -> str | None:
+        """A project module's text (its digest noted: a result that read it depends on all of it)."""
+        return self._read(path)
+
     def _read(self, path: str, digest: bool = True) -> str | None:
         """The module's text, noting (with ``digest``) its digest and its stamp, taken before
         reading: a change made while it is read is seen next time. Texts are not kept: summaries are."""

@@ -297,6 +297,21 @@ class ImportedFacts:
                     steps.append(("", line, f"{name.id} is bound from {used}"))
         return list(dict.fromkeys(steps))
 
+    def imports_mention(self, pattern: re.Pattern[str], tree: ast.Module) -> bool:
+        """Whether this module or a project module it imports (at any depth of its code, one level of
+        imports, as for ``closure``) matches ``pattern``; the modules read become dependencies."""
+        if pattern.search(self._source(tree)):
+            return True
+        if self.index is None or self.path is None:
+            return False
+        for module in dict.fromkeys([*self.modules, *self.index.nested_modules(tree, self.path)]):
+            text = self.index.text_of(module)
+            if text is not None:
+                self.dependencies.add(module)
+                if pattern.search(text):
+                    return True
+        return False
+
     def closure(self, tree: ast.Module) -> Closure:
         """What this file and the project modules it imports, directly or through others, use and
         name: the session and login libraries (each with the first module that uses it) and the

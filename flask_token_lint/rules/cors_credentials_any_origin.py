@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
-
 import json
+import re
+from typing import TYPE_CHECKING
 
 from flask_token_lint.rule import Docs, FixSafety, Fixable, OWASP_API8, Rule, Severity, example
 from flask_token_lint.syntax import dotted
@@ -19,6 +19,9 @@ _CORS = frozenset({
 # Patterns flask-cors reads as regular expressions that match every origin.
 _EVERY_ORIGIN = frozenset({"*", ".*", "^.*$", ".*$", "^.*", ".+", "^.+$", r"https?://.*", "(.*)"})
 _ALLOW_ORIGIN = "access-control-allow-origin"
+# ``CORS_ORIGINS`` set (``CORS_ORIGINS = [...]``, ``config["CORS_ORIGINS"] = ...``, ``"CORS_ORIGINS": ...``):
+# the origins flask-cors takes from the app's configuration when the call names none.
+_CONFIGURED_ORIGINS = re.compile(r"(?<![A-Za-z0-9_])CORS_ORIGINS[\"']?\]?[ \t]*(?::[^=\n]*)?[:=](?!=)")
 _ALLOW_CREDENTIALS = "access-control-allow-credentials"
 _HEADER_SETTERS = frozenset({"set", "add", "setdefault", "__setitem__", "add_header"})
 
@@ -107,8 +110,9 @@ class CorsCredentialsAnyOrigin(Rule):
             "`Access-Control-Allow-Origin` that echoes the request's `Origin` (`request.origin`, "
             "`request.headers[\"Origin\"]`, `HTTP_ORIGIN`) in a function that also sends "
             "`Access-Control-Allow-Credentials: true`, unless the origin is checked (`if origin in ALLOWED:`) "
-            "before it is echoed. An explicit origin list, credentials off, and origins made at run time "
-            "(read from configuration) stay silent."
+            "before it is echoed. An explicit origin list, credentials off, origins made at run time (read "
+            "from configuration), and a call naming no origins where the module or a project module it "
+            "imports sets `CORS_ORIGINS` (flask-cors reads it from the app's configuration) stay silent."
         ),
         why=(
             "With credentials allowed, flask-cors answers a `\"*\"` configuration by echoing whatever `Origin` "
@@ -213,6 +217,8 @@ class CorsCredentialsAnyOrigin(Rule):
         if _true(wildcard, ctx):
             return "send_wildcard=True"
         if not origins:
+            if ctx.imports_mention(_CONFIGURED_ORIGINS):
+                return None  # flask-cors reads CORS_ORIGINS from the app's configuration
             return "origins left at its default, '*'"
         found = _any_origin(origins, ctx)
         return None if found is None else f"origins={found!r}"
