@@ -202,6 +202,10 @@ class Context:
     def leak_of(self, node: ast.expr, tokens: bool = False) -> str | None:
         return self._values.leak_of(node, self._scope, tokens)
 
+    def seconds_of(self, node: ast.expr) -> float | None:
+        """Seconds of a literal duration (a number, ``60 * 60``, ``timedelta(days=7)``); None at run time."""
+        return self._values.seconds_of(node, self._scope)
+
     def credential_label(self, node: ast.expr) -> str | None:
         """How a message names the request credential or token writing ``node`` out would reveal."""
         return self.leak_of(node) or self.leak_of(node, tokens=True)

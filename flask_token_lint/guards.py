@@ -348,7 +348,6 @@ def _holds(child: ast.AST, parent: ast.AST, field: str) -> bool:
     return child is value or (isinstance(value, list) and any(child is item for item in value))
 
 
-
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 

@@ -69,6 +69,8 @@ def _links(body: str) -> bool:
     signature = _SIGNATURE.search(body)
     return signature is not None and HOST_PARAMETER.search(signature.group(1)) is not None \
         and _TOKEN_WORDS.search(body) is not None and _BUILT_TEXT.search(body) is not None
+
+
 # Words without which no function or method verifies a value it is given (``verification.py``).
 _VERIFY_WORDS = re.compile(r"max_age|compare_digest|check_password|checkpw|passlib")
 _CLASS_HEAD = re.compile(r"^class[ \t]+([A-Za-z_]\w*)")

@@ -66,6 +66,11 @@ _WHOLE_MAPPING_METHODS = frozenset({"items", "values", "copy", "to_dict", "to_ws
 _STRINGIFYING_BUILTINS = frozenset({"str", "repr", "dict", "list", "tuple", "sorted", "set", "format", "ascii", "vars"})
 _STRINGIFYING_FUNCTIONS = frozenset({"json.dumps", "pprint.pformat", "pprint.pprint", "flask.json.dumps"})
 _MAX_DEPTH = 12
+# timedelta's positional parameters, each unit in seconds, and the arithmetic a literal duration uses.
+_TIMEDELTA_POSITIONS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+_TIMEDELTA_UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1,
+                    "milliseconds": 1e-3, "microseconds": 1e-6}
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
 # Functions named for generating a password or a one-time code (``generate_password(size=24)``,
 # ``random_otp()``); not ``make_password``, which hashes one.
 _GENERATED_SECRET = re.compile(
@@ -110,7 +115,6 @@ def _joins_random_choices(node: ast.Call) -> bool:
         return False
     choice = made.elt.func
     return isinstance(choice, ast.Attribute) and choice.attr in ("choice", "choices")
-
 
 
 class Mapping(dict):  # type: ignore[type-arg]
@@ -525,6 +529,30 @@ class ValueAnalysis:
             else:
                 mapping.open = True
         return mapping
+
+    # -- durations ----------------------------------------------------------
+    def seconds_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> float | None:
+        """Seconds of a literal duration: a number, literal arithmetic (``60 * 60 * 24``) or a
+        ``timedelta(...)`` of such (through names bound once); None for one made at run time."""
+        values = self.constants_of(node, scope)
+        if len(values) != 1 or depth > 8:
+            return None
+        value = values[0]
+        if isinstance(value, ast.Constant) and type(value.value) in (int, float):
+            return float(value.value)
+        if isinstance(value, ast.BinOp) and type(value.op) in _ARITHMETIC:
+            left, right = self.seconds_of(value.left, scope, depth + 1), self.seconds_of(value.right, scope, depth + 1)
+            return None if left is None or right is None else _ARITHMETIC[type(value.op)](left, right)
+        if isinstance(value, ast.Call) and self.qualname(value.func, scope) == "datetime.timedelta":
+            given = [*zip(_TIMEDELTA_POSITIONS, value.args), *((k.arg, k.value) for k in value.keywords)]
+            total = 0.0
+            for unit, argument in given:
+                amount = None if unit not in _TIMEDELTA_UNITS else self.seconds_of(argument, scope, depth + 1)
+                if amount is None:
+                    return None  # ``**kwargs``, an unknown keyword, a value made at run time
+                total += amount * _TIMEDELTA_UNITS[unit]
+            return total
+        return None
 
     def release(self) -> None:
         """Drop the summaries (which point back here) and every cache, with those of the analyses

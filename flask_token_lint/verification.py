@@ -57,7 +57,6 @@ def _parameters(definition: ast.AST) -> list[str]:
     return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
 
 
-
 def verified_parameters(definition: ast.AST, inner: Scope, values: ValueAnalysis) -> list[str]:
     """The parameters a true result of the function proves equal to a secret: every value it
     returns is a falsy literal or a verifying call (``and``-ed with other tests) taking them whole."""

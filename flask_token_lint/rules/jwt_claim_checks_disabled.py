@@ -11,42 +11,7 @@ if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
 _CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_iss")
-_TIMEDELTA_UNITS = {
-    "weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1, "milliseconds": 0.001,
-    "microseconds": 0.000001,
-}
 _NEVER_VALIDATED = "returns claims whose exp, nbf and iat are never checked (no claims.validate())"
-_TIMEDELTA_POSITIONS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
-
-
-def _number(node: ast.expr, ctx: Context) -> float | None:
-    """A literal number, or arithmetic on literal numbers (``2 * 24 * 3600``)."""
-    node = ctx.constant_of(node)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
-        left, right = _number(node.left, ctx), _number(node.right, ctx)
-        if left is not None and right is not None:
-            return left + right if isinstance(node.op, ast.Add) else left * right
-    return None
-
-
-def leeway_seconds(node: ast.expr, ctx: Context) -> float | None:
-    """Seconds of a literal leeway: a number or ``timedelta(...)`` of literals."""
-    number = _number(node, ctx)
-    if number is not None:
-        return number
-    node = ctx.constant_of(node)
-    if not isinstance(node, ast.Call) or ctx.qualname(node.func) != "datetime.timedelta":
-        return None
-    total = 0.0
-    pairs = [*zip(_TIMEDELTA_POSITIONS, node.args), *((k.arg, k.value) for k in node.keywords)]
-    for unit, value in pairs:
-        amount = _number(value, ctx)
-        if unit not in _TIMEDELTA_UNITS or amount is None:
-            return None
-        total += amount * _TIMEDELTA_UNITS[unit]
-    return total
 
 
 class JwtClaimChecksDisabled(Rule):
@@ -167,6 +132,6 @@ class JwtClaimChecksDisabled(Rule):
 
 def _over_the_limit(leeway: ast.expr, ctx: Context) -> bool:
     """A leeway that may be longer than the ``max-leeway`` option on some path."""
-    possible = [leeway_seconds(value, ctx) for value in ctx.constants_of(leeway)]
+    possible = [ctx.seconds_of(value) for value in ctx.constants_of(leeway)]
     seconds = max((s for s in possible if s is not None), default=None)
     return seconds is not None and seconds > ctx.settings.max_leeway

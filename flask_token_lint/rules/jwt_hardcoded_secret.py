@@ -32,6 +32,8 @@ def _test_configuration(cls: ast.ClassDef | None) -> bool:
         and isinstance(stmt.value, ast.Constant) and stmt.value.value is True
         for stmt in cls.body
     )
+
+
 _PUBLIC_MATERIAL = ("BEGIN PUBLIC KEY", "BEGIN CERTIFICATE", "BEGIN RSA PUBLIC KEY", "ssh-rsa ")
 
 

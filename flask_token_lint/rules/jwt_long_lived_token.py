@@ -10,53 +10,9 @@ from flask_token_lint.rule import Docs, OWASP_API2, Rule, Severity, example
 if TYPE_CHECKING:
     from flask_token_lint.context import Context
 
-_TIMEDELTA = frozenset({"datetime.timedelta"})
-# timedelta's positional parameters, and each unit in seconds.
-_UNITS = {"days": 86400, "seconds": 1, "microseconds": 1e-6, "milliseconds": 1e-3, "minutes": 60, "hours": 3600,
-          "weeks": 604800}
-_POSITIONAL = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
 _NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.now", "time.time", "datetime.datetime.today"})
 _ACCESS_FACTORIES = frozenset({"flask_jwt_extended.create_access_token", "flask_jwt_extended.utils.create_access_token"})
 _ACCESS_SETTING = "JWT_ACCESS_TOKEN_EXPIRES"
-_OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
-
-
-def _number(node: ast.expr, ctx: Context, depth: int = 0) -> float | None:
-    """The number a literal arithmetic expression spells (``60 * 60 * 24``), else None."""
-    if depth > 8:
-        return None
-    values = ctx.constants_of(node) if isinstance(node, ast.Name) else [node]
-    if len(values) != 1:
-        return None
-    node = values[0]
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        left, right = _number(node.left, ctx, depth + 1), _number(node.right, ctx, depth + 1)
-        return None if left is None or right is None else _OPERATORS[type(node.op)](left, right)
-    return None
-
-
-def _lifetime(node: ast.expr, ctx: Context) -> float | None:
-    """Seconds of a ``timedelta(...)`` (every argument a literal), or of a literal number; None for a
-    lifetime made at run time."""
-    values = ctx.constants_of(node)
-    if len(values) != 1:
-        return None
-    value = values[0]
-    if isinstance(value, ast.Call) and ctx.qualname(value.func) in _TIMEDELTA:
-        total = 0.0
-        given = [(name, arg) for name, arg in zip(_POSITIONAL, value.args)]
-        given += [(k.arg, k.value) for k in value.keywords if k.arg in _UNITS]
-        if len(given) != len(value.args) + len(value.keywords):
-            return None  # ``**kwargs`` or an unknown keyword
-        for name, argument in given:
-            amount = _number(argument, ctx)
-            if amount is None:
-                return None
-            total += amount * _UNITS[name]
-        return total
-    return _number(value, ctx)
 
 
 def _is_now(node: ast.expr, ctx: Context) -> bool:
@@ -76,7 +32,7 @@ def _expiry_lifetime(exp: ast.expr, ctx: Context) -> float | None:
         if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
             for now, delta in ((value.left, value.right), (value.right, value.left)):
                 if _is_now(now, ctx):
-                    return _lifetime(delta, ctx)
+                    return ctx.seconds_of(delta)
     return None
 
 
@@ -150,7 +106,7 @@ class JwtLongLivedToken(Rule):
         limit = ctx.settings.max_token_lifetime
         for setting in ctx.config_settings(node):
             if setting.name == _ACCESS_SETTING:
-                lifetime = _lifetime(setting.value, ctx)
+                lifetime = ctx.seconds_of(setting.value)
                 if lifetime is not None and lifetime > limit:
                     yield setting.report, {"what": _ACCESS_SETTING, "lifetime": _days(lifetime), "limit": _days(limit)}
                 return
@@ -158,7 +114,7 @@ class JwtLongLivedToken(Rule):
             return
         if ctx.qualname(node.func) in _ACCESS_FACTORIES:
             for delta in ctx.keyword_values(node, "expires_delta") or ():
-                lifetime = _lifetime(delta, ctx)
+                lifetime = ctx.seconds_of(delta)
                 if lifetime is not None and lifetime > limit:
                     yield node, {"what": "create_access_token(expires_delta=...)", "lifetime": _days(lifetime),
                                  "limit": _days(limit)}

@@ -362,6 +362,5 @@ def _names_only_choose(statement: ast.Assign | ast.AnnAssign, claim: str | None,
     return True
 
 
-
 def _is_test_of(node: ast.expr, parent: ast.AST | None) -> bool:
     return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is node
