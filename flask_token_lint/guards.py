@@ -118,15 +118,11 @@ class GuardAnalysis:
         if not self.summaries or depth > 2 or not scope.is_function:
             return False
         parameters = self._parameters_read(node, scope)
-        sites = self.values.summaries.call_sites(scope) if parameters else []
-        if not sites:
-            return False
-        for call, where in sites:
-            for parameter in parameters:
-                argument = self.values.summaries.argument_for(scope, call, where, parameter)
-                if argument is None or not self.is_guarded(argument, where, depth + 1):
-                    return False
-        return True
+        summaries = self.values.summaries
+        return bool(parameters) and all(
+            summaries.every_caller(scope, parameter, lambda argument, where: self.is_guarded(argument, where, depth + 1))
+            for parameter in parameters
+        )
 
     def _parameters_read(self, node: ast.AST, scope: Scope) -> set[str]:
         """The function's parameters ``node`` reads, directly or through the locals cut from them."""

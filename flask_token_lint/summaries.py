@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from flask_token_lint.scopes import Scope
 
@@ -184,6 +184,16 @@ class Summaries:
             for call, scope in self._sites.get(name, ())
             if any(definition is callee.node for definition, _, _ in self.callees(call, scope))
         ]
+
+    def every_caller(self, callee: Scope, parameter: str, holds: Callable[[ast.expr, Scope], bool]) -> bool:
+        """The function ``callee`` is called in the module, and every call passes, for ``parameter``,
+        an argument of which ``holds`` (judged in the caller's scope)."""
+        sites = self.call_sites(callee)
+        for call, where in sites:
+            argument = self.argument_for(callee, call, where, parameter)
+            if argument is None or not holds(argument, where):
+                return False
+        return bool(sites)
 
     def argument_for(self, callee: Scope, call: ast.Call, scope: Scope, name: str) -> ast.expr | None:
         """What ``call`` (made in ``scope``) passes for ``callee``'s parameter ``name``."""

@@ -241,12 +241,9 @@ class Verification:
         if depth >= 2 or not scope.is_function or node.id not in scope.facts.parameters \
                 or node.id in scope.facts.bindings:
             return False
-        sites = self.values.summaries.call_sites(scope)
-        for call, where in sites:
-            argument = self.values.summaries.argument_for(scope, call, where, node.id)
-            if argument is None or not self.time_limited(argument, where, depth + 1):
-                return False
-        return bool(sites)
+        return self.values.summaries.every_caller(
+            scope, node.id, lambda argument, where: self.time_limited(argument, where, depth + 1)
+        )
 
     def _imported(self, call: ast.Call, scope: Scope) -> tuple[str, bool] | None:
         """The name another project module defines the callee under (``verify``, ``auth.verify``,
